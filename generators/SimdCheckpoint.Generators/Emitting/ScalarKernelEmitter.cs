@@ -1,0 +1,63 @@
+using SimdCheckpoint.Generators.Planning;
+using static SimdCheckpoint.Generators.Emitting.Literals;
+
+namespace SimdCheckpoint.Generators.Emitting;
+
+/// <summary>
+/// Emits the scalar path of one kernel: the canonical loop, one output at a time, reading the same packed panels
+/// as the vector paths. It is the fallback on machines without the vector paths and the baseline they must match.
+/// </summary>
+internal static class ScalarKernelEmitter
+{
+    public static void Emit(SourceWriter w, KernelPlan plan)
+    {
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// The scalar path: {plan.Formula}, one output at a time with MathF.FusedMultiplyAdd.");
+        w.WriteLine("/// </summary>");
+        w.OpenBlock("public static void RunScalar(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
+        w.WriteLine("GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
+        if (plan.Activation == Activation.LeakyRelu)
+        {
+            w.WriteLine($"const float alpha = {Float(plan.Alpha)};");
+        }
+
+        w.OpenBlock("for (int i = 0; i < m; i++)");
+        w.WriteLine("ReadOnlySpan<float> xi = x.Slice(i * ldx, Inputs);");
+        w.WriteLine("Span<float> yi = y.Slice(i * ldy, Outputs);");
+        w.OpenBlock("for (int n = 0; n < Outputs; n++)");
+        if (plan.MainPanels > 0 && plan.TailWidth > 0)
+        {
+            w.WriteLine($"// W[k, n] is in panel n / {plan.PanelWidth} with row stride {plan.PanelWidth}, or in the tail panel with row stride {plan.TailWidth}.");
+            w.WriteLine($"bool tail = n >= MainColumns;");
+            w.WriteLine($"int start = tail ? TailOffset + (n - MainColumns) : ((n / {plan.PanelWidth}) * PanelStride) + (n % {plan.PanelWidth});");
+            w.WriteLine($"int stride = tail ? {plan.TailWidth} : {plan.PanelWidth};");
+        }
+        else if (plan.MainPanels > 0)
+        {
+            w.WriteLine($"// W[k, n] is in panel n / {plan.PanelWidth}, row stride {plan.PanelWidth}.");
+            w.WriteLine($"int start = ((n / {plan.PanelWidth}) * PanelStride) + (n % {plan.PanelWidth});");
+            w.WriteLine($"const int stride = {plan.PanelWidth};");
+        }
+        else
+        {
+            w.WriteLine($"// W[k, n] is in the tail panel, row stride {plan.TailWidth}.");
+            w.WriteLine("int start = TailOffset + n;");
+            w.WriteLine($"const int stride = {plan.TailWidth};");
+        }
+
+        w.WriteLine("float acc = packed[BiasOffset + n];");
+        w.OpenBlock("for (int k = 0; k < Inputs; k++)");
+        w.WriteLine("acc = MathF.FusedMultiplyAdd(xi[k], packed[start + (k * stride)], acc);");
+        w.CloseBlock();
+        w.WriteLine();
+        w.WriteLine(plan.Activation switch
+        {
+            Activation.Relu => "yi[n] = Activations.Relu(acc);",
+            Activation.LeakyRelu => "yi[n] = Activations.LeakyRelu(acc, alpha);",
+            _ => "yi[n] = acc;",
+        });
+        w.CloseBlock();
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+}

@@ -1,0 +1,95 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SimdCheckpoint.Generators.Diagnostics;
+using SimdCheckpoint.Generators.Model;
+using SimdCheckpoint.Generators.Planning;
+
+namespace SimdCheckpoint.Generators.Parsing;
+
+/// <summary>Checks shared by both ways of declaring a network: the type's shape and the tile override.</summary>
+internal static class DeclarationChecks
+{
+    public const string NetworkAttribute = "SimdCheckpoint.NetworkAttribute";
+    public const string NetworkFileAttribute = "SimdCheckpoint.NetworkFileAttribute";
+    public const string DenseAttribute = "SimdCheckpoint.DenseAttribute";
+
+    /// <summary>The generated code re-declares the type and its containers, so all must be partial; it implements a static interface, so not static or generic.</summary>
+    public static void CheckType(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
+    {
+        LocationInfo at = LocationInfo.From(syntax.Identifier.GetLocation())!;
+        string name = symbol.ToDisplayString();
+        if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticDescriptors.TypeNotPartial, at, $"Network type '{name}' must be declared partial so the generated kernels can be added to it."));
+        }
+
+        if (symbol.IsStatic || syntax is InterfaceDeclarationSyntax)
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticDescriptors.TypeNotPartial, at, $"Network type '{name}' must be a non-static class or struct: it implements IGeneratedNetwork<T>."));
+        }
+
+        if (symbol.IsGenericType)
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticDescriptors.TypeNotPartial, at, $"Network type '{name}' must not be generic."));
+        }
+
+        for (SyntaxNode? parent = syntax.Parent; parent is TypeDeclarationSyntax outer; parent = parent.Parent)
+        {
+            if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticDescriptors.TypeNotPartial,
+                    at,
+                    $"Network type '{name}' is nested in '{outer.Identifier.ValueText}', which must also be declared partial."));
+            }
+        }
+    }
+
+    /// <summary>Reads TileRows/TileColumns from a network attribute and checks them against the register file.</summary>
+    public static TileOverride ReadTile(AttributeData attribute, List<DiagnosticInfo> diagnostics)
+    {
+        int rows = 0;
+        int columns = 0;
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == "TileRows" && named.Value.Value is int r)
+            {
+                rows = r;
+            }
+            else if (named.Key == "TileColumns" && named.Value.Value is int c)
+            {
+                columns = c;
+            }
+        }
+
+        string? problem = TilePolicy.Check(rows, columns);
+        if (problem is not null)
+        {
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.InvalidTile, AttributeLocation(attribute), problem));
+            return default;
+        }
+
+        return new TileOverride(rows, columns);
+    }
+
+    public static LocationInfo? AttributeLocation(AttributeData attribute) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax() is { } syntax ? LocationInfo.From(syntax) : null;
+
+    public static bool HasAttribute(INamedTypeSymbol symbol, string metadataName)
+    {
+        foreach (AttributeData a in symbol.GetAttributes())
+        {
+            if (a.AttributeClass?.ToDisplayString() == metadataName)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+using SimdCheckpoint.Generators.Diagnostics;
+using SimdCheckpoint.Generators.Model;
+using SimdCheckpoint.Json;
+
+namespace SimdCheckpoint.Generators.Parsing;
+
+/// <summary>
+/// <c>[NetworkFile("path")]</c>: reads the attribute, finds the file among the project's AdditionalFiles, and reads
+/// the spec from it with the same reader the runtime uses.
+/// </summary>
+internal static class NetworkFileParser
+{
+    public static NetworkFileDeclaration ParseDeclaration(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var syntax = (TypeDeclarationSyntax)context.TargetNode;
+        TypeDeclarationModel type = TypeDeclarationModel.From(symbol, syntax);
+        var diagnostics = new List<DiagnosticInfo>();
+        AttributeData attribute = context.Attributes[0];
+        string path = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string p ? p : string.Empty;
+        LocationInfo? pathLocation = DeclarationChecks.AttributeLocation(attribute);
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } a)
+        {
+            pathLocation = LocationInfo.From(a.ArgumentList.Arguments[0]);
+        }
+
+        bool skip = DeclarationChecks.HasAttribute(symbol, DeclarationChecks.NetworkAttribute);
+        if (!skip)
+        {
+            DeclarationChecks.CheckType(symbol, syntax, diagnostics);
+            foreach (AttributeData other in symbol.GetAttributes())
+            {
+                if (other.AttributeClass?.ToDisplayString() == DeclarationChecks.DenseAttribute)
+                {
+                    diagnostics.Add(new DiagnosticInfo(
+                        DiagnosticDescriptors.ConflictingDeclarations,
+                        DeclarationChecks.AttributeLocation(other),
+                        $"'{type.FullName}' takes its layers from '{path}'; remove its [Dense] attributes."));
+                    break;
+                }
+            }
+        }
+
+        TileOverride tile = DeclarationChecks.ReadTile(attribute, diagnostics);
+        string? directory = null;
+        try
+        {
+            string file = syntax.SyntaxTree.FilePath;
+            directory = string.IsNullOrEmpty(file) ? null : System.IO.Path.GetDirectoryName(file);
+        }
+        catch (ArgumentException)
+        {
+            // An odd path in a test compilation: relative resolution simply falls back to suffix matching.
+        }
+
+        return new NetworkFileDeclaration(type, path, directory, pathLocation, tile, diagnostics.ToEquatableArray(), skip);
+    }
+
+    public static NetworkModel? Resolve((NetworkFileDeclaration Declaration, ImmutableArray<AdditionalFileModel> Files) input, CancellationToken cancellationToken)
+    {
+        NetworkFileDeclaration d = input.Declaration;
+        if (d.Skip)
+        {
+            return null;
+        }
+
+        var diagnostics = new List<DiagnosticInfo>(d.Diagnostics);
+        try
+        {
+            return ResolveCore(d, input.Files, diagnostics, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticDescriptors.InternalError,
+                d.PathLocation,
+                $"The SimdCheckpoint generator failed on '{d.Type.FullName}': {e.GetType().Name}: {e.Message}. Please report this."));
+            return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+        }
+    }
+
+    private static NetworkModel ResolveCore(
+        NetworkFileDeclaration d, ImmutableArray<AdditionalFileModel> files, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        NetworkModel Fail(DiagnosticDescriptor descriptor, string message)
+        {
+            diagnostics.Add(new DiagnosticInfo(descriptor, d.PathLocation, message));
+            return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+        }
+
+        if (d.Path.Trim().Length == 0)
+        {
+            return Fail(DiagnosticDescriptors.NetworkFileNotFound, $"[NetworkFile] on '{d.Type.FullName}' needs the path of a spec file.");
+        }
+
+        if (!d.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Fail(
+                DiagnosticDescriptors.UnsupportedNetworkFile,
+                $"'{d.Path}' is not a supported network file; [NetworkFile] reads .json specs.");
+        }
+
+        List<AdditionalFileModel> matches = FindFile(d, files);
+        if (matches.Count == 0)
+        {
+            var names = new List<string>();
+            foreach (AdditionalFileModel f in files)
+            {
+                names.Add(System.IO.Path.GetFileName(f.Path));
+            }
+
+            string known = names.Count == 0 ? "the project has no .json AdditionalFiles" : "the .json AdditionalFiles are: " + string.Join(", ", names);
+            return Fail(
+                DiagnosticDescriptors.NetworkFileNotFound,
+                $"'{d.Path}' (from [NetworkFile] on '{d.Type.FullName}') is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{d.Path}\" /> to the project ({known}).");
+        }
+
+        if (matches.Count > 1)
+        {
+            var paths = new List<string>();
+            foreach (AdditionalFileModel f in matches)
+            {
+                paths.Add(f.Path);
+            }
+
+            return Fail(
+                DiagnosticDescriptors.NetworkFileNotFound,
+                $"'{d.Path}' matches several AdditionalFiles ({string.Join(", ", paths)}); give more of its path.");
+        }
+
+        AdditionalFileModel file = matches[0];
+        if (file.Text is null)
+        {
+            return Fail(DiagnosticDescriptors.NetworkFileNotFound, $"'{file.Path}' could not be read.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        JsonSpecReadResult result = JsonSpecReader.Read(file.Text, d.Type.Name);
+        if (result.Problems.Count > 0)
+        {
+            SourceText text = SourceText.From(file.Text);
+            foreach (LocatedSpecProblem p in result.Problems)
+            {
+                int start = Math.Min(p.Start, text.Length);
+                var span = new TextSpan(start, Math.Min(p.Length, text.Length - start));
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticDescriptors.ForId(p.Problem.Id),
+                    new LocationInfo(file.Path, span, text.Lines.GetLinePositionSpan(span)),
+                    $"{System.IO.Path.GetFileName(file.Path)}: {p.Problem.Message}"));
+            }
+        }
+
+        bool hasErrors = diagnostics.Exists(x => x.IsError);
+        return new NetworkModel(d.Type, hasErrors ? null : result.Spec, d.Tile, d.Path, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The attribute's path relative to the declaring file if that is an additional file; otherwise every additional
+    /// file whose path ends with it, on a path-separator boundary.
+    /// </summary>
+    private static List<AdditionalFileModel> FindFile(NetworkFileDeclaration d, ImmutableArray<AdditionalFileModel> files)
+    {
+        string wanted = Normalize(d.Path);
+        while (wanted.StartsWith("./", StringComparison.Ordinal))
+        {
+            wanted = wanted.Substring(2);
+        }
+
+        var result = new List<AdditionalFileModel>();
+        if (d.DeclaringDirectory is not null)
+        {
+            string relative;
+            try
+            {
+                relative = Normalize(System.IO.Path.GetFullPath(System.IO.Path.Combine(d.DeclaringDirectory, d.Path)));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+            {
+                relative = string.Empty;
+            }
+
+            foreach (AdditionalFileModel f in files)
+            {
+                if (string.Equals(Normalize(f.Path), relative, StringComparison.Ordinal))
+                {
+                    result.Add(f);
+                    return result;
+                }
+            }
+        }
+
+        foreach (AdditionalFileModel f in files)
+        {
+            string path = Normalize(f.Path);
+            if (path == wanted || path.EndsWith("/" + wanted, StringComparison.Ordinal))
+            {
+                result.Add(f);
+            }
+        }
+
+        return result;
+    }
+
+    private static string Normalize(string path) => path.Replace('\\', '/');
+}

@@ -1,0 +1,52 @@
+using System;
+
+namespace SimdCheckpoint.Generators.Planning;
+
+/// <summary>
+/// The register budget the Vector256 tiles are planned against: x64 has 16 ymm registers; a tile of R rows by V
+/// vectors keeps R·V accumulators, plus either V weight vectors and one broadcast, or R broadcasts and one weight
+/// vector, whichever order the emitter picks (it streams whichever side is larger).
+/// </summary>
+internal static class TilePolicy
+{
+    public const int VectorWidth = 8;
+    public const int Registers = 16;
+
+    /// <summary>6×16 = 12 accumulators + 2 weight vectors + 1 broadcast: 15 of 16 registers, the MLAS FMA3 shape.</summary>
+    public const int DefaultRows = 6;
+
+    public const int DefaultColumns = 16;
+
+    /// <summary>K steps per loop iteration: amortises the loop's compare-and-branch and pointer bump over 4 steps.</summary>
+    public const int KUnroll = 4;
+
+    /// <summary>FMA latency 4 × 2 FMA pipes on Zen 3 and Skylake-era cores: fewer independent chains leave pipes idle.</summary>
+    public const int MinChains = 8;
+
+    public const int MaxColumns = 64;
+
+    public static bool Fits(int rows, int vectors) => (rows * vectors) + 1 + Math.Min(rows, vectors) <= Registers;
+
+    /// <summary>Null when the override (0 = planner's choice) can be planned; otherwise why not.</summary>
+    public static string? Check(int rows, int columns)
+    {
+        if (rows < 0 || rows > Registers)
+        {
+            return $"TileRows = {rows}: it must be between 1 and {Registers} (or 0 for the planner's choice).";
+        }
+
+        if (columns < 0 || columns > MaxColumns || columns % VectorWidth != 0)
+        {
+            return $"TileColumns = {columns}: it must be a multiple of {VectorWidth} between {VectorWidth} and {MaxColumns} (or 0 for the planner's choice).";
+        }
+
+        int r = rows == 0 ? DefaultRows : rows;
+        int c = columns == 0 ? DefaultColumns : columns;
+        if (!Fits(r, c / VectorWidth))
+        {
+            return $"A {r}x{c} tile needs {(r * (c / VectorWidth)) + 1 + Math.Min(r, c / VectorWidth)} vector registers; x64 has {Registers}, so it would spill. Choose a smaller tile.";
+        }
+
+        return null;
+    }
+}

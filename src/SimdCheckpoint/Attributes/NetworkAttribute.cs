@@ -1,0 +1,32 @@
+using System;
+
+namespace SimdCheckpoint;
+
+/// <summary>
+/// Marks a <c>partial</c> type as a network whose layers are the <see cref="DenseAttribute"/>s on it, in order.
+/// The source generator emits the network's kernels into the type at build time.
+/// </summary>
+/// <example>
+/// <code>
+/// [Network]
+/// [Dense(784, 256, Activation.Relu)]
+/// [Dense(256, 128, Activation.Relu)]
+/// [Dense(128, 10)]
+/// public partial class MnistMlp;
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+public sealed class NetworkAttribute : Attribute
+{
+    /// <summary>
+    /// Overrides the planner's register tile height (MR, rows of the batch per microkernel call) for every layer;
+    /// 0 lets the planner choose. For tuning and benchmarks.
+    /// </summary>
+    public int TileRows { get; set; }
+
+    /// <summary>
+    /// Overrides the planner's register tile width (NR, output columns per panel, a multiple of 8) for every layer;
+    /// 0 lets the planner choose. For tuning and benchmarks.
+    /// </summary>
+    public int TileColumns { get; set; }
+}

@@ -1,0 +1,88 @@
+using System;
+using System.ComponentModel;
+
+namespace SimdCheckpoint;
+
+/// <summary>
+/// Argument checks that generated code runs before it touches memory through unchecked references, so a wrong
+/// length is an <see cref="ArgumentException"/> and never an out-of-range read or write. Not for direct use.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GeneratedCodeChecks
+{
+    /// <summary>Checks the arguments of a generated network's <c>Forward</c>.</summary>
+    public static void CheckForward(
+        NetworkSpec spec,
+        int packedLength,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> input,
+        ReadOnlySpan<float> output,
+        int batch,
+        ReadOnlySpan<float> bufferA,
+        ReadOnlySpan<float> bufferB)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (packedWeights.Length < packedLength)
+        {
+            throw new ArgumentException($"The packed weights have {packedWeights.Length} floats; {spec.Name} needs {packedLength}.", nameof(packedWeights));
+        }
+
+        CheckLength(input.Length, (long)batch * spec.InputSize, "input", spec, batch, nameof(input));
+        CheckLength(output.Length, (long)batch * spec.OutputSize, "output", spec, batch, nameof(output));
+        long hidden = (long)batch * spec.MaxHiddenSize;
+        if (bufferA.Length < hidden || bufferB.Length < hidden)
+        {
+            throw new ArgumentException($"Each activation buffer needs batch·{spec.MaxHiddenSize} = {hidden} floats; got {bufferA.Length} and {bufferB.Length}.", nameof(bufferA));
+        }
+    }
+
+    /// <summary>Checks the arguments of a generated layer kernel: m rows, row strides, and every span's length.</summary>
+    public static void CheckKernel(
+        int inputs,
+        int outputs,
+        int packedLength,
+        ReadOnlySpan<float> x,
+        int ldx,
+        ReadOnlySpan<float> packed,
+        ReadOnlySpan<float> y,
+        int ldy,
+        int m)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldx, inputs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldy, outputs);
+        if (packed.Length < packedLength)
+        {
+            throw new ArgumentException($"The packed layer has {packed.Length} floats; the kernel needs {packedLength}.", nameof(packed));
+        }
+
+        if (m > 0)
+        {
+            long xNeeded = ((long)(m - 1) * ldx) + inputs;
+            long yNeeded = ((long)(m - 1) * ldy) + outputs;
+            if (x.Length < xNeeded)
+            {
+                throw new ArgumentException($"x has {x.Length} floats; {m} rows of {inputs} with stride {ldx} need {xNeeded}.", nameof(x));
+            }
+
+            if (y.Length < yNeeded)
+            {
+                throw new ArgumentException($"y has {y.Length} floats; {m} rows of {outputs} with stride {ldy} need {yNeeded}.", nameof(y));
+            }
+        }
+    }
+
+    /// <summary>The error for a path a generated network does not have.</summary>
+    public static NotSupportedException PathNotGenerated(KernelPath path, string network) =>
+        new($"{network} has no {path} path.");
+
+    private static void CheckLength(int actual, long expected, string what, NetworkSpec spec, int batch, string paramName)
+    {
+        if (actual != expected)
+        {
+            int perRow = what == "input" ? spec.InputSize : spec.OutputSize;
+            throw new ArgumentException($"The {what} has {actual} floats; {spec.Name} with batch {batch} needs exactly {batch}·{perRow} = {expected}.", paramName);
+        }
+    }
+}

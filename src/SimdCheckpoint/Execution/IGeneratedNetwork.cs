@@ -1,0 +1,40 @@
+using System;
+using System.ComponentModel;
+
+namespace SimdCheckpoint;
+
+/// <summary>
+/// What the source generator implements on a <see cref="NetworkAttribute"/> or <see cref="NetworkFileAttribute"/>
+/// type. Use the type through <see cref="NetworkWeights{TNetwork}"/> and <see cref="InferenceSession{TNetwork}"/>.
+/// </summary>
+/// <typeparam name="TSelf">The generated network type.</typeparam>
+public interface IGeneratedNetwork<TSelf>
+    where TSelf : IGeneratedNetwork<TSelf>
+{
+    /// <summary>The network as declared.</summary>
+    static abstract NetworkSpec Spec { get; }
+
+    /// <summary>Where each layer's weights live in the packed buffer, as the generator planned it.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract PackedNetworkLayout PackedLayout { get; }
+
+    /// <summary>The path <see cref="KernelPath.Auto"/> takes on this machine.</summary>
+    static abstract KernelPath AutoPath { get; }
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> rows through every layer. <paramref name="bufferA"/> and <paramref name="bufferB"/>
+    /// are the ping-pong activation buffers, each at least <c>batch · Spec.MaxHiddenSize</c> floats.
+    /// Prefer <see cref="InferenceSession{TNetwork}.Forward(ReadOnlySpan{float}, Span{float}, int)"/>, which owns the buffers.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or the batch is negative; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The network has no such path.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract void Forward(
+        KernelPath path,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        int batch,
+        Span<float> bufferA,
+        Span<float> bufferB);
+}

@@ -1,0 +1,231 @@
+// The conformance grid: one single-layer network per (K, N), so every generated kernel shape is exercised.
+// K: 1, below / at / above the K unroll (4), two unrolls, two plus one, large and odd.
+// N: 1, 2, NR-1, NR, NR+1, 2*NR+3, 5 panels (leftover after 4- and 2-panel row tiles), large (18 panels + tail 12).
+// Activations rotate over the grid so every one meets every edge.
+using SimdCheckpoint;
+
+namespace SimdCheckpoint.Tests.Networks;
+
+[Network]
+[Dense(1, 1, Activation.Relu)]
+public partial class Conformance_K1_N1;
+
+[Network]
+[Dense(1, 2, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1_N2;
+
+[Network]
+[Dense(1, 15, Activation.Identity)]
+public partial class Conformance_K1_N15;
+
+[Network]
+[Dense(1, 16, Activation.Relu)]
+public partial class Conformance_K1_N16;
+
+[Network]
+[Dense(1, 17, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1_N17;
+
+[Network]
+[Dense(1, 35, Activation.Identity)]
+public partial class Conformance_K1_N35;
+
+[Network]
+[Dense(1, 80, Activation.Relu)]
+public partial class Conformance_K1_N80;
+
+[Network]
+[Dense(1, 300, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1_N300;
+
+[Network]
+[Dense(3, 1, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K3_N1;
+
+[Network]
+[Dense(3, 2, Activation.Identity)]
+public partial class Conformance_K3_N2;
+
+[Network]
+[Dense(3, 15, Activation.Relu)]
+public partial class Conformance_K3_N15;
+
+[Network]
+[Dense(3, 16, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K3_N16;
+
+[Network]
+[Dense(3, 17, Activation.Identity)]
+public partial class Conformance_K3_N17;
+
+[Network]
+[Dense(3, 35, Activation.Relu)]
+public partial class Conformance_K3_N35;
+
+[Network]
+[Dense(3, 80, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K3_N80;
+
+[Network]
+[Dense(3, 300, Activation.Identity)]
+public partial class Conformance_K3_N300;
+
+[Network]
+[Dense(4, 1, Activation.Identity)]
+public partial class Conformance_K4_N1;
+
+[Network]
+[Dense(4, 2, Activation.Relu)]
+public partial class Conformance_K4_N2;
+
+[Network]
+[Dense(4, 15, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K4_N15;
+
+[Network]
+[Dense(4, 16, Activation.Identity)]
+public partial class Conformance_K4_N16;
+
+[Network]
+[Dense(4, 17, Activation.Relu)]
+public partial class Conformance_K4_N17;
+
+[Network]
+[Dense(4, 35, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K4_N35;
+
+[Network]
+[Dense(4, 80, Activation.Identity)]
+public partial class Conformance_K4_N80;
+
+[Network]
+[Dense(4, 300, Activation.Relu)]
+public partial class Conformance_K4_N300;
+
+[Network]
+[Dense(5, 1, Activation.Relu)]
+public partial class Conformance_K5_N1;
+
+[Network]
+[Dense(5, 2, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K5_N2;
+
+[Network]
+[Dense(5, 15, Activation.Identity)]
+public partial class Conformance_K5_N15;
+
+[Network]
+[Dense(5, 16, Activation.Relu)]
+public partial class Conformance_K5_N16;
+
+[Network]
+[Dense(5, 17, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K5_N17;
+
+[Network]
+[Dense(5, 35, Activation.Identity)]
+public partial class Conformance_K5_N35;
+
+[Network]
+[Dense(5, 80, Activation.Relu)]
+public partial class Conformance_K5_N80;
+
+[Network]
+[Dense(5, 300, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K5_N300;
+
+[Network]
+[Dense(8, 1, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K8_N1;
+
+[Network]
+[Dense(8, 2, Activation.Identity)]
+public partial class Conformance_K8_N2;
+
+[Network]
+[Dense(8, 15, Activation.Relu)]
+public partial class Conformance_K8_N15;
+
+[Network]
+[Dense(8, 16, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K8_N16;
+
+[Network]
+[Dense(8, 17, Activation.Identity)]
+public partial class Conformance_K8_N17;
+
+[Network]
+[Dense(8, 35, Activation.Relu)]
+public partial class Conformance_K8_N35;
+
+[Network]
+[Dense(8, 80, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K8_N80;
+
+[Network]
+[Dense(8, 300, Activation.Identity)]
+public partial class Conformance_K8_N300;
+
+[Network]
+[Dense(9, 1, Activation.Identity)]
+public partial class Conformance_K9_N1;
+
+[Network]
+[Dense(9, 2, Activation.Relu)]
+public partial class Conformance_K9_N2;
+
+[Network]
+[Dense(9, 15, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K9_N15;
+
+[Network]
+[Dense(9, 16, Activation.Identity)]
+public partial class Conformance_K9_N16;
+
+[Network]
+[Dense(9, 17, Activation.Relu)]
+public partial class Conformance_K9_N17;
+
+[Network]
+[Dense(9, 35, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K9_N35;
+
+[Network]
+[Dense(9, 80, Activation.Identity)]
+public partial class Conformance_K9_N80;
+
+[Network]
+[Dense(9, 300, Activation.Relu)]
+public partial class Conformance_K9_N300;
+
+[Network]
+[Dense(1031, 1, Activation.Relu)]
+public partial class Conformance_K1031_N1;
+
+[Network]
+[Dense(1031, 2, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1031_N2;
+
+[Network]
+[Dense(1031, 15, Activation.Identity)]
+public partial class Conformance_K1031_N15;
+
+[Network]
+[Dense(1031, 16, Activation.Relu)]
+public partial class Conformance_K1031_N16;
+
+[Network]
+[Dense(1031, 17, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1031_N17;
+
+[Network]
+[Dense(1031, 35, Activation.Identity)]
+public partial class Conformance_K1031_N35;
+
+[Network]
+[Dense(1031, 80, Activation.Relu)]
+public partial class Conformance_K1031_N80;
+
+[Network]
+[Dense(1031, 300, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K1031_N300;
