@@ -14,6 +14,7 @@ internal static class ScalarKernelEmitter
         w.WriteLine("/// <summary>");
         w.WriteLine($"/// The scalar path: {plan.Formula}, one output at a time with MathF.FusedMultiplyAdd.");
         w.WriteLine("/// </summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.OpenBlock("public static void RunScalar(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
         w.WriteLine("GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
         if (plan.Activation == Activation.LeakyRelu)

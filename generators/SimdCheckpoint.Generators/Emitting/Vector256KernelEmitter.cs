@@ -120,7 +120,7 @@ internal static class Vector256KernelEmitter
             }
             else
             {
-                w.OpenBlock($"for (nint p = 0; p < {groups * q}; p += {q})");
+                w.OpenBlock(q == 1 ? $"for (nint p = 0; p < {groups}; p++)" : $"for (nint p = 0; p < {groups * q}; p += {q})");
                 w.WriteLine(call);
                 w.CloseBlock();
             }
