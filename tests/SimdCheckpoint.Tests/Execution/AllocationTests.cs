@@ -1,0 +1,42 @@
+using System;
+using SimdCheckpoint.Tests.Networks;
+using SimdCheckpoint.Tests.Support;
+using Xunit;
+
+namespace SimdCheckpoint.Tests.Execution;
+
+/// <summary>The hot path allocates nothing, whether its buffers are on the stack or held by the session.</summary>
+public sealed class AllocationTests
+{
+    [Fact]
+    public void Forward_allocates_nothing_with_stack_buffers() => AssertNoAllocations<MnistMlp>(batch: 4, expectStack: true);
+
+    [Fact]
+    public void Forward_allocates_nothing_with_session_buffers() => AssertNoAllocations<Deep32>(batch: 64, expectStack: false);
+
+    [Fact]
+    public void Forward_allocates_nothing_on_the_scalar_path() => AssertNoAllocations<Uneven>(batch: 7, expectStack: true, KernelPath.Scalar);
+
+    private static void AssertNoAllocations<TNetwork>(int batch, bool expectStack, KernelPath path = KernelPath.Auto)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        var harness = new NetworkHarness<TNetwork>(seed: 1);
+        var session = new InferenceSession<TNetwork>(harness.Weights, batch);
+        Assert.Equal(expectStack, session.UsesStack);
+        float[] input = TestData.Random(batch * TNetwork.Spec.InputSize, seed: 2);
+        float[] output = new float[batch * TNetwork.Spec.OutputSize];
+        for (int i = 0; i < 20; i++)
+        {
+            session.Forward(input, output, batch, path);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++)
+        {
+            session.Forward(input, output, batch, path);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+}

@@ -1,0 +1,87 @@
+using System;
+using SimdCheckpoint.Tests.Networks;
+using SimdCheckpoint.Tests.Support;
+using Xunit;
+
+namespace SimdCheckpoint.Tests.Execution;
+
+/// <summary>Wrong buffers and batch sizes are clear ArgumentExceptions, and nothing is written.</summary>
+public sealed class SessionArgumentTests
+{
+    private static readonly NetworkHarness<MnistMlp> Harness = new(seed: 5);
+
+    [Theory]
+    [InlineData(3, 3 * 784 - 1, 30, "input")]
+    [InlineData(3, 3 * 784 + 1, 30, "input")]
+    [InlineData(3, 3 * 784, 29, "output")]
+    [InlineData(3, 3 * 784, 31, "output")]
+    [InlineData(0, 0, 0, "batch")]
+    [InlineData(-1, 784, 10, "batch")]
+    [InlineData(9, 9 * 784, 90, "batch")]
+    public void Wrong_lengths_or_batch_throw_and_write_nothing(int batch, int inputLength, int outputLength, string parameter)
+    {
+        var session = new InferenceSession<MnistMlp>(Harness.Weights, maxBatch: 8);
+        float[] input = new float[inputLength];
+        float[] output = new float[outputLength];
+        output.AsSpan().Fill(-7f);
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => session.Forward(input, output, batch));
+        Assert.Equal(parameter, e.ParamName);
+        Assert.All(output, v => Assert.Equal(-7f, v));
+    }
+
+    [Fact]
+    public void The_message_names_the_network_and_the_sizes()
+    {
+        var session = new InferenceSession<MnistMlp>(Harness.Weights, maxBatch: 4);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => session.Forward(new float[783], new float[10], 1));
+        Assert.Contains("MnistMlp", e.Message, StringComparison.Ordinal);
+        Assert.Contains("784", e.Message, StringComparison.Ordinal);
+        Assert.Contains("783", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Overlapping_input_and_output_are_rejected()
+    {
+        var single = new NetworkHarness<SingleLayer>(seed: 1);
+        var session = new InferenceSession<SingleLayer>(single.Weights, maxBatch: 2);
+        float[] buffer = new float[40];
+        Assert.Throws<ArgumentException>(() => session.Forward(buffer.AsSpan(0, 20), buffer.AsSpan(10, 7), 1));
+    }
+
+    [Fact]
+    public void A_session_needs_a_positive_maximum_batch()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new InferenceSession<MnistMlp>(Harness.Weights, 0));
+    }
+
+    [Fact]
+    public void Generated_forward_checks_its_buffers_before_writing()
+    {
+        float[] output = new float[10];
+        output.AsSpan().Fill(3f);
+        float[] small = new float[255];
+        Assert.Throws<ArgumentException>(() => Forward<MnistMlp>(Harness.Weights.Packed, new float[784], output, 1, small, new float[256]));
+        Assert.Throws<ArgumentException>(() => Forward<MnistMlp>(Harness.Weights.Packed[..^1], new float[784], output, 1, new float[256], new float[256]));
+        Assert.Throws<NotSupportedException>(() => Forward<MnistMlp>(Harness.Weights.Packed, new float[784], output, 1, new float[256], new float[256], (KernelPath)99));
+        Assert.All(output, v => Assert.Equal(3f, v));
+    }
+
+    [Fact]
+    public void Generated_kernels_reject_short_spans_and_bad_strides()
+    {
+        Type kernel = GeneratedKernels.OnlyKernel(typeof(Conformance_K9_N17));
+        KernelFunction run = GeneratedKernels.Path(kernel, "Vector256");
+        float[] packed = new NetworkHarness<Conformance_K9_N17>(seed: 1).Weights.Packed.ToArray();
+        Assert.Throws<ArgumentException>(() => run(new float[9 * 3 - 1], 9, packed, new float[17 * 3], 17, 3));
+        Assert.Throws<ArgumentException>(() => run(new float[9 * 3], 9, packed, new float[17 * 3 - 1], 17, 3));
+        Assert.Throws<ArgumentException>(() => run(new float[9 * 3], 9, packed.AsSpan(1), new float[17 * 3], 17, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run(new float[9 * 3], 8, packed, new float[17 * 3], 17, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run(new float[9 * 3], 9, packed, new float[17 * 3], 16, 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run(new float[9 * 3], 9, packed, new float[17 * 3], 17, -1));
+    }
+
+    private static void Forward<TNetwork>(
+        ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> a, Span<float> b, KernelPath path = KernelPath.Auto)
+        where TNetwork : IGeneratedNetwork<TNetwork> =>
+        TNetwork.Forward(path, packed, input, output, batch, a, b);
+}
