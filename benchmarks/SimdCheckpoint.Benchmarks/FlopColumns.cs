@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Linq;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace SimdCheckpoint.Benchmarks;
+
+/// <summary>GFLOP/s of each row: the model's FLOPs per sample times the batch (an FMA counts as 2), over the mean time.</summary>
+public sealed class GflopsColumn : IColumn
+{
+    public string Id => nameof(GflopsColumn);
+
+    public string ColumnName => "GFLOP/s";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 0;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Billions of floating-point operations per second (one FMA = 2), from the mean time";
+
+    public static long? Flops(BenchmarkCase benchmark)
+    {
+        if (benchmark.Descriptor.Type == typeof(FmaPeakBenchmark))
+        {
+            return FmaPeakBenchmark.Flops;
+        }
+
+        object? model = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value;
+        object? batch = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
+        NetworkSpec? spec = model switch
+        {
+            "mnist" => Mnist.Spec,
+            "deep32" => Deep32.Spec,
+            _ => null,
+        };
+        return spec is null || batch is not int b ? null : spec.FlopsPerSample * b;
+    }
+
+    public static double? Gflops(Summary summary, BenchmarkCase benchmark)
+    {
+        long? flops = Flops(benchmark);
+        double? meanNs = summary[benchmark]?.ResultStatistics?.Mean;
+        return flops is null || meanNs is null or <= 0 ? null : flops.Value / meanNs.Value;
+    }
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        Gflops(summary, benchmarkCase)?.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}
+
+/// <summary>Each row's GFLOP/s as a fraction of the FmaPeak row of the same run (run with --join to have it).</summary>
+public sealed class PeakFractionColumn : IColumn
+{
+    public string Id => nameof(PeakFractionColumn);
+
+    public string ColumnName => "of FMA peak";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 1;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "GFLOP/s over the FmaPeak benchmark's GFLOP/s measured in the same run";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        BenchmarkCase? peakCase = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Type == typeof(FmaPeakBenchmark));
+        double? peak = peakCase is null ? null : GflopsColumn.Gflops(summary, peakCase);
+        double? value = GflopsColumn.Gflops(summary, benchmarkCase);
+        return peak is null || value is null ? "-" : (value.Value / peak.Value).ToString("P1", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}

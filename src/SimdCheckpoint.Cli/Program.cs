@@ -1,0 +1,39 @@
+using System;
+using System.CommandLine;
+using SimdCheckpoint.Cli.Commands;
+
+var batch = new Option<int>("--batch") { Description = "Rows per forward pass.", DefaultValueFactory = _ => 64 };
+var seed = new Option<ulong>("--seed") { Description = "Seed of the weights and inputs (SplitMix64; the same on every machine).", DefaultValueFactory = _ => 42 };
+var runs = new Option<int>("--runs") { Description = "Timed calls per latency figure (the median is reported).", DefaultValueFactory = _ => 200 };
+
+var experiment = new Command("experiment", "The main job: run the embedded deep MLP on every generated path, check its bits against the reference, and time it.")
+{
+    batch,
+    seed,
+    runs,
+};
+
+int RunExperiment(ParseResult result)
+{
+    int b = result.GetValue(batch);
+    int r = result.GetValue(runs);
+    if (b < 1 || r < 1)
+    {
+        Console.Error.WriteLine("--batch and --runs must be at least 1.");
+        return 2;
+    }
+
+    return ExperimentCommand.Run(Console.Out, b, result.GetValue(seed), r);
+}
+
+experiment.SetAction(RunExperiment);
+
+var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural networks, bitwise identical on every ISA. With no command, runs the main job (experiment).")
+{
+    batch,
+    seed,
+    runs,
+};
+root.Subcommands.Add(experiment);
+root.SetAction(RunExperiment);
+return root.Parse(args).Invoke();
