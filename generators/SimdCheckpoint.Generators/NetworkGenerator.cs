@@ -81,10 +81,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             return;
         }
 
-        string source;
         try
         {
-            source = NetworkEmitter.Emit(model.Type, model.Spec, model.Tile, model.SourceDescription);
+            // AddSource is inside too: it throws on a hint name it rejects, and the generator must never throw.
+            context.AddSource(HintName(model.Type), NetworkEmitter.Emit(model.Type, model.Spec, model.Tile, model.SourceDescription));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -92,10 +92,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
                 DiagnosticDescriptors.InternalError,
                 null,
                 $"The SimdCheckpoint generator failed to emit '{model.Type.FullName}': {e.GetType().Name}: {e.Message}. Please report this."));
-            return;
         }
-
-        context.AddSource(HintName(model.Type), source);
     }
 
     private static DiagnosticInfo? OrphanLayers(GeneratorAttributeSyntaxContext context)
@@ -113,5 +110,25 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             $"'{symbol.ToDisplayString()}' has [Dense] layers but no [Network] attribute, so no kernels are generated; add [Network].");
     }
 
-    private static string HintName(TypeDeclarationModel type) => type.FullName.Replace('<', '_').Replace('>', '_') + ".g.cs";
+    /// <summary>
+    /// "Ns.Outer+Net.g.cs": nested types are joined with '+' as in metadata names, so a type and a namespace of the same
+    /// name (CS0101) cannot produce one hint name twice, which would make the driver throw. '@' (a keyword namespace
+    /// is displayed "@class") is not allowed in hint names.
+    /// </summary>
+    private static string HintName(TypeDeclarationModel type)
+    {
+        var name = new System.Text.StringBuilder();
+        if (type.Namespace is not null)
+        {
+            name.Append(type.Namespace).Append('.');
+        }
+
+        foreach (TypeHeader outer in type.ContainingTypes)
+        {
+            name.Append(outer.Name).Append('+');
+        }
+
+        name.Append(type.Name).Append(".g.cs");
+        return name.ToString().Replace('<', '_').Replace('>', '_').Replace("@", string.Empty);
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace SimdCheckpoint.Generators.Emitting;
 
@@ -49,6 +50,31 @@ internal static class Literals
 
         return sb.Append('"').ToString();
     }
+
+    /// <summary>
+    /// Text for a <c>//</c> comment: control characters and C#'s other line breaks (U+0085, U+2028, U+2029) escaped,
+    /// so a name read from a spec file cannot end the comment and become code.
+    /// </summary>
+    public static string Comment(string value)
+    {
+        var sb = new System.Text.StringBuilder(value.Length);
+        foreach (char c in value)
+        {
+            if (c < ' ' || c == '\u007f' || c == '\u0085' || c == '\u2028' || c == '\u2029')
+            {
+                sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>A declared name as C# source: a reserved keyword gets back the '@' its declaration had ("@event").</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "@" + name;
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 

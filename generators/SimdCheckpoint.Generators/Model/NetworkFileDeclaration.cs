@@ -37,7 +37,10 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
 
     public ImmutableEquatableArray<DiagnosticInfo> Diagnostics { get; }
 
-    /// <summary>True when the [Network] attribute is also present: that declaration reports the conflict.</summary>
+    /// <summary>
+    /// True when the [Network] attribute is also present (that declaration reports the conflict), or [NetworkFile] is
+    /// given twice (the compiler reports CS0579).
+    /// </summary>
     public bool Skip { get; }
 
     public bool Equals(NetworkFileDeclaration? other) =>

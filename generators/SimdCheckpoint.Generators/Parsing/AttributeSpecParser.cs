@@ -43,6 +43,11 @@ internal static class AttributeSpecParser
         List<DiagnosticInfo> diagnostics,
         CancellationToken cancellationToken)
     {
+        if (DeclarationChecks.IsDuplicated(symbol, DeclarationChecks.NetworkAttribute))
+        {
+            return new NetworkModel(type, null, default, source, diagnostics.ToEquatableArray());
+        }
+
         DeclarationChecks.CheckType(symbol, syntax, diagnostics);
         AttributeData network = context.Attributes[0];
         TileOverride tile = DeclarationChecks.ReadTile(network, diagnostics);

@@ -80,16 +80,25 @@ internal static class DeclarationChecks
     public static LocationInfo? AttributeLocation(AttributeData attribute) =>
         attribute.ApplicationSyntaxReference?.GetSyntax() is { } syntax ? LocationInfo.From(syntax) : null;
 
-    public static bool HasAttribute(INamedTypeSymbol symbol, string metadataName)
+    public static bool HasAttribute(INamedTypeSymbol symbol, string metadataName) => CountAttributes(symbol, metadataName) > 0;
+
+    /// <summary>
+    /// More than one [Network] or [NetworkFile] (on several partial declarations) is CS0579; each would be parsed and
+    /// emitted under the same hint name, which makes the driver throw, so such a type is left to the compiler's error.
+    /// </summary>
+    public static bool IsDuplicated(INamedTypeSymbol symbol, string metadataName) => CountAttributes(symbol, metadataName) > 1;
+
+    private static int CountAttributes(INamedTypeSymbol symbol, string metadataName)
     {
+        int count = 0;
         foreach (AttributeData a in symbol.GetAttributes())
         {
             if (a.AttributeClass?.ToDisplayString() == metadataName)
             {
-                return true;
+                count++;
             }
         }
 
-        return false;
+        return count;
     }
 }

@@ -31,7 +31,8 @@ internal static class NetworkFileParser
             pathLocation = LocationInfo.From(a.ArgumentList.Arguments[0]);
         }
 
-        bool skip = DeclarationChecks.HasAttribute(symbol, DeclarationChecks.NetworkAttribute);
+        bool skip = DeclarationChecks.HasAttribute(symbol, DeclarationChecks.NetworkAttribute)
+            || DeclarationChecks.IsDuplicated(symbol, DeclarationChecks.NetworkFileAttribute);
         if (!skip)
         {
             DeclarationChecks.CheckType(symbol, syntax, diagnostics);
