@@ -58,6 +58,43 @@ public sealed class AttributeDiagnosticTests
     }
 
     [Fact]
+    public void File_local_type_reports_SCK0001()
+    {
+        GeneratorRun run = Run("[Network] [Dense(2, 2)]\nfile partial class Net;");
+        Diagnostic d = run.Single("SCK0001");
+
+        Assert.Equal("Net", run.TextAt(d));
+        Assert.Contains("must not be file-local", d.Message());
+        Assert.Empty(run.Sources);
+    }
+
+    [Theory]
+    [InlineData("public static int Spec => 0;", "Spec")]
+    [InlineData("private sealed class Kernels { }", "Kernels")]
+    [InlineData("public static void LoadWeights() { }", "LoadWeights")]
+    [InlineData("public void CreateSession(int x) { }", "CreateSession")]
+    public void A_member_the_generator_adds_reports_SCK0015_at_the_member(string member, string name)
+    {
+        GeneratorRun run = Run("[Network] [Dense(2, 2)]\npublic partial class Net\n{\n    " + member + "\n}");
+        Diagnostic d = run.Single("SCK0015");
+
+        Assert.Equal(name, run.TextAt(d));
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.Contains("'N.Net' declares '" + name + "'", d.Message());
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
+    public void A_network_type_named_like_a_generated_member_reports_SCK0015()
+    {
+        GeneratorRun run = Run("[Network] [Dense(2, 2)]\npublic partial class Kernels;");
+        Diagnostic d = run.Single("SCK0015");
+
+        Assert.Equal("Kernels", run.TextAt(d));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void Empty_network_reports_SCK0002_at_the_network_attribute()
     {
         GeneratorRun run = Run("[Network]\npublic partial class Net;");

@@ -43,6 +43,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedNetworkFile = Error(
         SpecDiagnosticIds.UnsupportedNetworkFile, "Unsupported network file type");
 
+    public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+        SpecDiagnosticIds.ReservedMemberName, "Member name reserved by the generator");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         SpecDiagnosticIds.InternalError, "SimdCheckpoint generator failed");
 
@@ -63,6 +66,7 @@ internal static class DiagnosticDescriptors
         SpecDiagnosticIds.NetworkTooLarge => NetworkTooLarge,
         SpecDiagnosticIds.InvalidTile => InvalidTile,
         SpecDiagnosticIds.UnsupportedNetworkFile => UnsupportedNetworkFile,
+        SpecDiagnosticIds.ReservedMemberName => ReservedMemberName,
         _ => InternalError,
     };
 

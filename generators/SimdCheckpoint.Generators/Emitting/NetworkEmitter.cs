@@ -28,8 +28,6 @@ internal static class NetworkEmitter
         w.WriteLine("using System.Runtime.InteropServices;");
         w.WriteLine("using System.Runtime.Intrinsics;");
         w.WriteLine("using System.Runtime.Intrinsics.X86;");
-        w.WriteLine("using SimdCheckpoint;");
-        w.WriteLine("using SimdCheckpoint.Numerics;");
         w.WriteLine();
 
         if (type.Namespace is not null)
@@ -81,26 +79,26 @@ internal static class NetworkEmitter
     {
         NetworkSpec spec = plan.Spec;
         w.WriteLine($"/// <summary>The network as declared: {spec.Shape}.</summary>");
-        w.OpenBlock($"public static NetworkSpec Spec {{ get; }} = new NetworkSpec({String(spec.Name)}, new DenseLayerSpec[]");
+        w.OpenBlock($"public static global::SimdCheckpoint.NetworkSpec Spec {{ get; }} = new global::SimdCheckpoint.NetworkSpec({String(spec.Name)}, new global::SimdCheckpoint.DenseLayerSpec[]");
         foreach (DenseLayerSpec layer in spec.Layers)
         {
             string alpha = layer.AlphaGiven ? ", " + Float(layer.GivenAlpha!.Value) : string.Empty;
-            w.WriteLine($"new DenseLayerSpec({String(layer.Name)}, {layer.Inputs}, {layer.Outputs}, Activation.{layer.Activation}{alpha}),");
+            w.WriteLine($"new global::SimdCheckpoint.DenseLayerSpec({String(layer.Name)}, {layer.Inputs}, {layer.Outputs}, global::SimdCheckpoint.Activation.{layer.Activation}{alpha}),");
         }
 
         w.CloseBlock(");");
         w.WriteLine();
         w.WriteLine($"/// <summary>Loads and packs this network's weights from a safetensors file (<c>{{layer}}.weight</c>, <c>{{layer}}.bias</c>).</summary>");
-        w.WriteLine($"public static NetworkWeights<{self}> LoadWeights(string path, WeightLayout layout) => NetworkWeights<{self}>.FromSafetensors(path, layout);");
+        w.WriteLine($"public static global::SimdCheckpoint.NetworkWeights<{self}> LoadWeights(string path, global::SimdCheckpoint.WeightLayout layout) => global::SimdCheckpoint.NetworkWeights<{self}>.FromSafetensors(path, layout);");
         w.WriteLine();
         w.WriteLine("/// <summary>Creates an allocation-free session for batches of up to <paramref name=\"maxBatch\"/> rows.</summary>");
-        w.WriteLine($"public static InferenceSession<{self}> CreateSession(NetworkWeights<{self}> weights, int maxBatch = 1) => new InferenceSession<{self}>(weights, maxBatch);");
+        w.WriteLine($"public static global::SimdCheckpoint.InferenceSession<{self}> CreateSession(global::SimdCheckpoint.NetworkWeights<{self}> weights, int maxBatch = 1) => new global::SimdCheckpoint.InferenceSession<{self}>(weights, maxBatch);");
         w.WriteLine();
-        w.WriteLine($"static PackedNetworkLayout IGeneratedNetwork<{self}>.PackedLayout => Kernels.Layout;");
+        w.WriteLine($"static global::SimdCheckpoint.PackedNetworkLayout global::SimdCheckpoint.IGeneratedNetwork<{self}>.PackedLayout => Kernels.Layout;");
         w.WriteLine();
-        w.WriteLine($"static KernelPath IGeneratedNetwork<{self}>.AutoPath => Kernels.AutoPath;");
+        w.WriteLine($"static global::SimdCheckpoint.KernelPath global::SimdCheckpoint.IGeneratedNetwork<{self}>.AutoPath => Kernels.AutoPath;");
         w.WriteLine();
-        w.WriteLine($"static void IGeneratedNetwork<{self}>.Forward(KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)");
+        w.WriteLine($"static void global::SimdCheckpoint.IGeneratedNetwork<{self}>.Forward(global::SimdCheckpoint.KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)");
         w.Indent();
         w.WriteLine("=> Kernels.Forward(path, packedWeights, input, output, batch, bufferA, bufferB);");
         w.Unindent();
@@ -117,26 +115,26 @@ internal static class NetworkEmitter
         w.WriteLine($"internal const int PackedLength = {plan.PackedLength};");
         w.WriteLine();
         w.WriteLine("/// <summary>Where each layer's weights live in the packed buffer (offsets in floats, 64-byte aligned).</summary>");
-        w.OpenBlock("internal static readonly PackedNetworkLayout Layout = new PackedNetworkLayout(new PackedLayer[]");
+        w.OpenBlock("internal static readonly global::SimdCheckpoint.PackedNetworkLayout Layout = new global::SimdCheckpoint.PackedNetworkLayout(new global::SimdCheckpoint.PackedLayer[]");
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             KernelPlan k = plan.Kernels[plan.LayerKernels[i]];
             long offset = plan.LayerOffsets[i];
-            w.WriteLine($"new PackedLayer(inputs: {k.Inputs}, outputs: {k.Outputs}, panelWidth: {k.PanelWidth}, tailWidth: {k.TailWidth}, weightOffset: {offset}, biasOffset: {offset + k.BiasOffset}, length: {k.PackedLength}),");
+            w.WriteLine($"new global::SimdCheckpoint.PackedLayer(inputs: {k.Inputs}, outputs: {k.Outputs}, panelWidth: {k.PanelWidth}, tailWidth: {k.TailWidth}, weightOffset: {offset}, biasOffset: {offset + k.BiasOffset}, length: {k.PackedLength}),");
         }
 
         w.CloseBlock($", {plan.PackedLength});");
         w.WriteLine();
         w.WriteLine("/// <summary>The fastest path this machine accelerates; the JIT folds the checks to a constant.</summary>");
-        w.WriteLine("internal static KernelPath AutoPath => Vector256.IsHardwareAccelerated && Fma.IsSupported ? KernelPath.Vector256 : KernelPath.Scalar;");
+        w.WriteLine("internal static global::SimdCheckpoint.KernelPath AutoPath => Vector256.IsHardwareAccelerated && Fma.IsSupported ? global::SimdCheckpoint.KernelPath.Vector256 : global::SimdCheckpoint.KernelPath.Scalar;");
         w.WriteLine();
         w.WriteLine("/// <summary>Checks every argument, then runs the chosen path.</summary>");
-        w.OpenBlock("internal static void Forward(KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)");
-        w.WriteLine("GeneratedCodeChecks.CheckForward(Spec, PackedLength, packedWeights, input, output, batch, bufferA, bufferB);");
-        w.OpenBlock("switch (path == KernelPath.Auto ? AutoPath : path)");
+        w.OpenBlock("internal static void Forward(global::SimdCheckpoint.KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckForward(Spec, PackedLength, packedWeights, input, output, batch, bufferA, bufferB);");
+        w.OpenBlock("switch (path == global::SimdCheckpoint.KernelPath.Auto ? AutoPath : path)");
         foreach (string path in Paths)
         {
-            w.WriteLine($"case KernelPath.{path}:");
+            w.WriteLine($"case global::SimdCheckpoint.KernelPath.{path}:");
             w.Indent();
             w.WriteLine($"Forward{path}(packedWeights, input, output, batch, bufferA, bufferB);");
             w.WriteLine("break;");
@@ -145,7 +143,7 @@ internal static class NetworkEmitter
 
         w.WriteLine("default:");
         w.Indent();
-        w.WriteLine($"throw GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
+        w.WriteLine($"throw global::SimdCheckpoint.GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
         w.Unindent();
         w.CloseBlock();
         w.CloseBlock();

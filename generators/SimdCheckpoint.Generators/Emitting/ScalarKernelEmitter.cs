@@ -16,7 +16,7 @@ internal static class ScalarKernelEmitter
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.OpenBlock("public static void RunScalar(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
-        w.WriteLine("GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
         if (plan.Activation == Activation.LeakyRelu)
         {
             w.WriteLine($"const float alpha = {Float(plan.Alpha)};");
@@ -53,8 +53,8 @@ internal static class ScalarKernelEmitter
         w.WriteLine();
         w.WriteLine(plan.Activation switch
         {
-            Activation.Relu => "yi[n] = Activations.Relu(acc);",
-            Activation.LeakyRelu => "yi[n] = Activations.LeakyRelu(acc, alpha);",
+            Activation.Relu => "yi[n] = global::SimdCheckpoint.Numerics.Activations.Relu(acc);",
+            Activation.LeakyRelu => "yi[n] = global::SimdCheckpoint.Numerics.Activations.LeakyRelu(acc, alpha);",
             _ => "yi[n] = acc;",
         });
         w.CloseBlock();

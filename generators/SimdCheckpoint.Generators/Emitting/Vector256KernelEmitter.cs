@@ -43,7 +43,7 @@ internal static class Vector256KernelEmitter
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.OpenBlock("public static void RunVector256(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
-        w.WriteLine("GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
         w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
@@ -233,10 +233,10 @@ internal static class Vector256KernelEmitter
                 switch (plan.Activation)
                 {
                     case Activation.Relu:
-                        w.WriteLine($"{acc} = Activations.Relu({acc});");
+                        w.WriteLine($"{acc} = global::SimdCheckpoint.Numerics.Activations.Relu({acc});");
                         break;
                     case Activation.LeakyRelu:
-                        w.WriteLine($"{acc} = Activations.LeakyRelu({acc}, alpha);");
+                        w.WriteLine($"{acc} = global::SimdCheckpoint.Numerics.Activations.LeakyRelu({acc}, alpha);");
                         break;
                 }
 

@@ -15,6 +15,9 @@ internal static class DeclarationChecks
     public const string NetworkFileAttribute = "SimdCheckpoint.NetworkFileAttribute";
     public const string DenseAttribute = "SimdCheckpoint.DenseAttribute";
 
+    /// <summary>The members the generator adds to every network type.</summary>
+    public static readonly string[] ReservedMembers = { "Spec", "Kernels", "LoadWeights", "CreateSession" };
+
     /// <summary>The generated code re-declares the type and its containers, so all must be partial; it implements a static interface, so not static or generic.</summary>
     public static void CheckType(INamedTypeSymbol symbol, TypeDeclarationSyntax syntax, List<DiagnosticInfo> diagnostics)
     {
@@ -36,6 +39,31 @@ internal static class DeclarationChecks
         {
             diagnostics.Add(new DiagnosticInfo(
                 DiagnosticDescriptors.TypeNotPartial, at, $"Network type '{name}' must not be generic."));
+        }
+
+        if (syntax.Modifiers.Any(SyntaxKind.FileKeyword))
+        {
+            diagnostics.Add(new DiagnosticInfo(
+                DiagnosticDescriptors.TypeNotPartial, at, $"Network type '{name}' must not be file-local: the generated part lives in another file."));
+        }
+
+        foreach (string reserved in ReservedMembers)
+        {
+            if (symbol.Name == reserved)
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticDescriptors.ReservedMemberName, at, $"A network type cannot be named '{reserved}': the generator adds a member of that name to it."));
+                continue;
+            }
+
+            foreach (ISymbol member in symbol.GetMembers(reserved))
+            {
+                diagnostics.Add(new DiagnosticInfo(
+                    DiagnosticDescriptors.ReservedMemberName,
+                    LocationInfo.From(member.Locations.Length > 0 ? member.Locations[0] : null) ?? at,
+                    $"'{name}' declares '{reserved}', which the generator adds to network types; rename it."));
+                break;
+            }
         }
 
         for (SyntaxNode? parent = syntax.Parent; parent is TypeDeclarationSyntax outer; parent = parent.Parent)

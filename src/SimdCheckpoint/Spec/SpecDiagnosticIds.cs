@@ -21,5 +21,6 @@ internal static class SpecDiagnosticIds
     public const string NetworkTooLarge = "SCK0012";
     public const string InvalidTile = "SCK0013";
     public const string UnsupportedNetworkFile = "SCK0014";
+    public const string ReservedMemberName = "SCK0015";
     public const string InternalError = "SCK9999";
 }

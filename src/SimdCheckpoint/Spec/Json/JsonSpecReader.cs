@@ -176,8 +176,9 @@ internal static class JsonSpecReader
                 layerSpans[SpecField.Alpha] = al;
                 if (al.Kind == JsonKind.Number)
                 {
-                    // The spec's decimal value rounded once to the nearest binary32, as C# would round 0.01f.
-                    alpha = (float)double.Parse(al.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
+                    // The decimal value rounded once to the nearest binary32, as C# rounds the literal 0.01f (parsing
+                    // to double first would round twice). Out of range is infinity, which the rules then reject.
+                    alpha = ParseFloat(al.Text);
                 }
                 else
                 {
@@ -260,6 +261,19 @@ internal static class JsonSpecReader
 
         Schema(problems, node, layer, field, where + ": \"" + key + "\" must be an integer, not " + (node.Kind == JsonKind.Number ? node.Text : JsonNode.Describe(node.Kind)) + ".");
         return null;
+    }
+
+    private static float ParseFloat(string text)
+    {
+        try
+        {
+            return float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+        catch (OverflowException)
+        {
+            // .NET Framework hosts throw where .NET Core returns infinity.
+            return text.StartsWith("-", StringComparison.Ordinal) ? float.NegativeInfinity : float.PositiveInfinity;
+        }
     }
 
     private static void Schema(List<LocatedSpecProblem> problems, JsonNode at, int layer, SpecField field, string message) =>
