@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using SimdCheckpoint.Generators.Model;
@@ -12,7 +13,7 @@ namespace SimdCheckpoint.Generators.Emitting;
 /// </summary>
 internal static class NetworkEmitter
 {
-    private static readonly string[] Paths = { "Vector256", "Scalar" };
+    private static readonly string[] Paths = { "Vector512", "Vector256", "Vector128", "Scalar" };
 
     public static string Emit(TypeDeclarationModel type, NetworkSpec spec, TileOverride tile, string sourceDescription)
     {
@@ -102,6 +103,11 @@ internal static class NetworkEmitter
         w.Indent();
         w.WriteLine("=> Kernels.Forward(path, packedWeights, input, output, batch, bufferA, bufferB);");
         w.Unindent();
+        w.WriteLine();
+        w.WriteLine($"static void global::SimdCheckpoint.IGeneratedNetwork<{self}>.ForwardLayer(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch)");
+        w.Indent();
+        w.WriteLine("=> Kernels.ForwardLayer(path, layer, packedWeights, input, output, batch);");
+        w.Unindent();
     }
 
     private static void EmitKernels(SourceWriter w, NetworkPlan plan, string self)
@@ -125,8 +131,14 @@ internal static class NetworkEmitter
 
         w.CloseBlock($", {plan.PackedLength});");
         w.WriteLine();
-        w.WriteLine("/// <summary>The fastest path this machine accelerates; the JIT folds the checks to a constant.</summary>");
-        w.WriteLine("internal static global::SimdCheckpoint.KernelPath AutoPath => Vector256.IsHardwareAccelerated && Fma.IsSupported ? global::SimdCheckpoint.KernelPath.Vector256 : global::SimdCheckpoint.KernelPath.Scalar;");
+        w.WriteLine("/// <summary>The widest path this machine accelerates; the JIT folds the checks to a constant.</summary>");
+        w.WriteLine("internal static global::SimdCheckpoint.KernelPath AutoPath =>");
+        w.Indent();
+        w.WriteLine("Vector512.IsHardwareAccelerated ? global::SimdCheckpoint.KernelPath.Vector512");
+        w.WriteLine(": Vector256.IsHardwareAccelerated && Fma.IsSupported ? global::SimdCheckpoint.KernelPath.Vector256");
+        w.WriteLine(": Vector128.IsHardwareAccelerated ? global::SimdCheckpoint.KernelPath.Vector128");
+        w.WriteLine(": global::SimdCheckpoint.KernelPath.Scalar;");
+        w.Unindent();
         w.WriteLine();
         w.WriteLine("/// <summary>Checks every argument, then runs the chosen path.</summary>");
         w.OpenBlock("internal static void Forward(global::SimdCheckpoint.KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)");
@@ -148,6 +160,9 @@ internal static class NetworkEmitter
         w.CloseBlock();
         w.CloseBlock();
 
+        w.WriteLine();
+        EmitForwardLayer(w, plan);
+
         foreach (string path in Paths)
         {
             w.WriteLine();
@@ -160,6 +175,42 @@ internal static class NetworkEmitter
             EmitKernel(w, k, spec);
         }
 
+        w.CloseBlock();
+    }
+
+    private static void EmitForwardLayer(SourceWriter w, NetworkPlan plan)
+    {
+        NetworkSpec spec = plan.Spec;
+        w.WriteLine("/// <summary>Checks every argument, then runs one layer on the chosen path.</summary>");
+        w.OpenBlock("internal static void ForwardLayer(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckForwardLayer(Spec, PackedLength, layer, packedWeights, input, output, batch);");
+        w.OpenBlock("switch (path == global::SimdCheckpoint.KernelPath.Auto ? AutoPath : path)");
+        foreach (string path in Paths)
+        {
+            w.WriteLine($"case global::SimdCheckpoint.KernelPath.{path}:");
+            w.Indent();
+            w.OpenBlock("switch (layer)");
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                DenseLayerSpec layer = spec.Layers[i];
+                KernelPlan k = plan.Kernels[plan.LayerKernels[i]];
+                w.WriteLine($"case {i}:");
+                w.Indent();
+                w.WriteLine($"{k.Name}.Run{path}(input, {layer.Inputs}, packedWeights.Slice({plan.LayerOffsets[i]}, {k.Name}.PackedLength), output, {layer.Outputs}, batch);");
+                w.WriteLine("break;");
+                w.Unindent();
+            }
+
+            w.CloseBlock();
+            w.WriteLine("break;");
+            w.Unindent();
+        }
+
+        w.WriteLine("default:");
+        w.Indent();
+        w.WriteLine($"throw global::SimdCheckpoint.GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
+        w.Unindent();
+        w.CloseBlock();
         w.CloseBlock();
     }
 
@@ -194,19 +245,25 @@ internal static class NetworkEmitter
         w.WriteLine($"// Kernel {k.Name}: [m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b -> [m, {k.Outputs}], {ActivationText(k.Activation, k.Alpha)}.");
         w.WriteLine($"//   Layers: {string.Join(", ", users)}.");
         w.WriteLine($"//   Canonical arithmetic (DESIGN.md 2.1): {k.Formula}.");
-        w.WriteLine($"//   Vector256 + FMA: {k.Rows}x{k.PanelWidth} register tile, {k.Rows * k.Vectors} accumulators + {k.Vectors} weight vector(s) + 1 broadcast");
-        w.WriteLine($"//     = {(k.Rows * k.Vectors) + k.Vectors + 1} of 16 ymm registers; each k step broadcasts x[m,k] and fuses it into every accumulator,");
-        w.WriteLine("//     so each output's sum runs in k order and the bits equal the scalar reference.");
         w.WriteLine($"//   K loop: unrolled x{k.KUnroll}; {(kMain > 0 ? $"{kMain / k.KUnroll} iteration(s)" : "no iterations")}, {(k.Inputs - kMain > 0 ? $"then {k.Inputs - kMain} step(s) emitted straight" : "no remainder")}.");
-        w.WriteLine($"//   Columns: {k.MainPanels} panel(s) of {k.PanelWidth}{(k.TailWidth > 0 ? $", then a tail of {k.TailColumns} computed {k.TailWidth} wide on zero-padded weights and stored {k.TailColumns} wide" : ", no tail")}.");
-        var rowTiles = new List<string>();
-        for (int r = 1; r < k.Rows; r++)
+        w.WriteLine($"//   Columns: {k.MainPanels} panel(s) of {k.PanelWidth}{(k.TailWidth > 0 ? $", then a tail of {k.TailColumns} computed on zero-padded weights and stored {k.TailColumns} wide" : ", no tail")}.");
+        w.WriteLine("//   Each path broadcasts x[m,k] and fuses it into a register tile of outputs, so every output's sum runs");
+        w.WriteLine("//   in k order in one lane and the bits equal the scalar reference:");
+        foreach (PathPlan p in k.Paths)
         {
-            rowTiles.Add($"{r}x{k.RowPanels[r] * k.PanelWidth}");
+            int vectors = p.VectorsPerPanel * p.TilePanels;
+            var rowTiles = new List<string>();
+            for (int r = 1; r <= p.RemainderTiles; r++)
+            {
+                rowTiles.Add($"{r}x{p.RowPanels[r] * k.PanelWidth}");
+            }
+
+            w.WriteLine($"//   {p.Isa.Name}: {p.Rows}x{p.TilePanels * k.PanelWidth} tile, {p.Rows * vectors} accumulators + {Math.Min(p.Rows, vectors) + 1} operands = {(p.Rows * vectors) + Math.Min(p.Rows, vectors) + 1} of {p.Isa.Registers} {p.Isa.RegisterName} registers;");
+            w.WriteLine(p.Rows > 1
+                ? $"//     remaining rows: {string.Join(", ", rowTiles)} tiles{(p.Rows - 1 > p.RemainderTiles ? $" (more than {p.RemainderTiles} in blocks of {p.RemainderTiles})" : string.Empty)}, keeping about {TilePolicy.MinChains} FMA chains in flight."
+                : "//     one row per tile.");
         }
 
-        w.WriteLine($"//   Rows: blocks of {k.Rows}; the last 1..{k.Rows - 1} use {string.Join(", ", rowTiles)} tiles, so few rows still keep");
-        w.WriteLine($"//     about {TilePolicy.MinChains} FMA chains in flight (FMA latency 4 x 2 pipes).");
         w.WriteLine($"//   Packed: {k.MainPanels} panel(s) of [{k.Inputs}][{k.PanelWidth}]{(k.TailWidth > 0 ? $", a tail panel [{k.Inputs}][{k.TailWidth}]" : string.Empty)}, bias at {k.BiasOffset}; {k.PackedLength} floats, 64-byte aligned.");
         w.WriteLine("//   Scalar: the same formula, one output at a time, MathF.FusedMultiplyAdd.");
         w.WriteLine("// ───────────────────────────────────────────────────────────────────────────────────────────");
@@ -228,8 +285,11 @@ internal static class NetworkEmitter
         w.WriteLine($"private const int BiasOffset = {k.BiasOffset};");
         w.WriteLine();
         ScalarKernelEmitter.Emit(w, k);
-        w.WriteLine();
-        Vector256KernelEmitter.Emit(w, k);
+        foreach (PathPlan p in k.Paths)
+        {
+            w.WriteLine();
+            VectorKernelEmitter.Emit(w, k, p);
+        }
         w.CloseBlock();
     }
 

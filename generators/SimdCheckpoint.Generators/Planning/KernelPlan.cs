@@ -29,21 +29,14 @@ internal sealed class KernelPlan
         BiasOffset = RoundUp(TailOffset + ((long)Inputs * TailWidth), 16);
         PackedLength = RoundUp(BiasOffset + (MainPanels * panelWidth) + TailWidth, 16);
 
-        // Rows left over after the full MR-row blocks get tiles that span several panels, so each call still keeps
-        // at least MinChains independent FMA chains (batch 1 would otherwise run 2 chains and wait on latency).
-        int[] rowPanels = new int[rows + 1];
-        for (int r = 1; r <= rows; r++)
+        var paths = new List<PathPlan>();
+        foreach (VectorIsa isa in VectorIsa.All)
         {
-            int q = 1;
-            while (r < rows && r * Vectors * q < TilePolicy.MinChains && TilePolicy.Fits(r, Vectors * (q + 1)) && q < MainPanels)
-            {
-                q++;
-            }
-
-            rowPanels[r] = q;
+            // A tile override sets the Vector256 tile (and NR for all); the other paths keep their own rows.
+            paths.Add(new PathPlan(isa, this, isa == VectorIsa.Vector256 ? rows : 0));
         }
 
-        RowPanels = rowPanels;
+        Paths = paths;
     }
 
     /// <summary>"Dense784x256Relu".</summary>
@@ -57,13 +50,14 @@ internal sealed class KernelPlan
 
     public float Alpha { get; }
 
-    /// <summary>MR.</summary>
+    /// <summary>The Vector256 path's MR (the tile override's rows).</summary>
     public int Rows { get; }
 
-    /// <summary>NR.</summary>
+    /// <summary>NR: the packed panel width, shared by every path.</summary>
     public int PanelWidth { get; }
 
-    public int Vectors => PanelWidth / TilePolicy.VectorWidth;
+    /// <summary>The plan of each vector path, widest first.</summary>
+    public IReadOnlyList<PathPlan> Paths { get; }
 
     public int KUnroll { get; }
 
@@ -85,9 +79,6 @@ internal sealed class KernelPlan
 
     /// <summary>Floats of one layer's packed block, padding included; a multiple of 16 (64 bytes).</summary>
     public long PackedLength { get; }
-
-    /// <summary>For r = 1..MR remaining rows, how many main panels one tile call covers.</summary>
-    public IReadOnlyList<int> RowPanels { get; }
 
     public List<int> LayerIndices { get; } = new();
 

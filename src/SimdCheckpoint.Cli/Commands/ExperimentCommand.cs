@@ -38,7 +38,7 @@ internal static class ExperimentCommand
         new ReferenceNetwork(spec, weights).Forward(input, expected, batch);
 
         bool allIdentical = true;
-        foreach (KernelPath path in new[] { KernelPath.Vector256, KernelPath.Scalar })
+        foreach (KernelPath path in PathCatalog.All)
         {
             float[] actual = new float[expected.Length];
             session.Forward(input, actual, batch, path);
@@ -57,7 +57,7 @@ internal static class ExperimentCommand
             string verdict = differing == 0
                 ? "identical to the reference"
                 : $"{differing} of {expected.Length} outputs differ (first at {first}: expected 0x{BitConverter.SingleToInt32Bits(expected[first]):X8}, got 0x{BitConverter.SingleToInt32Bits(actual[first]):X8})";
-            string accelerated = path == KernelPath.Vector256 && session.AutoPath != KernelPath.Vector256 ? " (emulated: not accelerated here)" : string.Empty;
+            string accelerated = PathCatalog.IsAccelerated(path) ? string.Empty : " (software emulation: not accelerated here)";
             output.WriteLine($"  bits       {path,-9} path, batch {batch}: {expected.Length} outputs {verdict}{accelerated}");
         }
 

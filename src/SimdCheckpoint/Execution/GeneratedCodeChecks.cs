@@ -73,6 +73,30 @@ public static class GeneratedCodeChecks
         }
     }
 
+    /// <summary>Checks the arguments of a generated network's <c>ForwardLayer</c>.</summary>
+    public static void CheckForwardLayer(NetworkSpec spec, int packedLength, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, ReadOnlySpan<float> output, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, spec.Layers.Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (packedWeights.Length < packedLength)
+        {
+            throw new ArgumentException($"The packed weights have {packedWeights.Length} floats; {spec.Name} needs {packedLength}.", nameof(packedWeights));
+        }
+
+        DenseLayerSpec l = spec.Layers[layer];
+        if (input.Length != (long)batch * l.Inputs)
+        {
+            throw new ArgumentException($"The input has {input.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Inputs} = {(long)batch * l.Inputs}.", nameof(input));
+        }
+
+        if (output.Length != (long)batch * l.Outputs)
+        {
+            throw new ArgumentException($"The output has {output.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Outputs} = {(long)batch * l.Outputs}.", nameof(output));
+        }
+    }
+
     /// <summary>The error for a path a generated network does not have.</summary>
     public static NotSupportedException PathNotGenerated(KernelPath path, string network) =>
         new($"{network} has no {path} path.");

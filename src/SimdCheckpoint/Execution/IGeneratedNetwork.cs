@@ -37,4 +37,20 @@ public interface IGeneratedNetwork<TSelf>
         int batch,
         Span<float> bufferA,
         Span<float> bufferB);
+
+    /// <summary>
+    /// Runs one layer: <paramref name="input"/> holds <c>batch · K</c> floats of that layer, <paramref name="output"/>
+    /// receives <c>batch · N</c>. The building block of layer-by-layer execution (verification, checkpointing).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or the batch is negative; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
+    /// <exception cref="NotSupportedException">The network has no such path.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract void ForwardLayer(
+        KernelPath path,
+        int layer,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        int batch);
 }

@@ -7,7 +7,7 @@ namespace SimdCheckpoint;
 /// </summary>
 public enum KernelPath
 {
-    /// <summary>The fastest path this machine accelerates.</summary>
+    /// <summary>The widest path this machine accelerates.</summary>
     Auto = 0,
 
     /// <summary>Plain scalar code with <see cref="System.MathF.FusedMultiplyAdd"/>; runs everywhere.</summary>
@@ -15,4 +15,10 @@ public enum KernelPath
 
     /// <summary>Register-tiled <see cref="System.Runtime.Intrinsics.Vector256{T}"/> + FMA microkernels (x64 AVX2 + FMA3).</summary>
     Vector256 = 2,
+
+    /// <summary>Register-tiled <see cref="System.Runtime.Intrinsics.Vector128{T}"/> microkernels (arm64 NEON; x64 without AVX2).</summary>
+    Vector128 = 3,
+
+    /// <summary>Register-tiled <see cref="System.Runtime.Intrinsics.Vector512{T}"/> microkernels (x64 AVX-512).</summary>
+    Vector512 = 4,
 }

@@ -14,7 +14,7 @@ public sealed class NetworkForwardTests
         var data = new TheoryData<string, int>();
         foreach (string network in new[] { nameof(MnistMlp), nameof(Deep32), nameof(Uneven), nameof(MnistFromJson), nameof(SingleLayer) })
         {
-            foreach (int batch in new[] { 1, 3, 6, 7, 64, 67 })
+            foreach (int batch in new[] { 1, 3, 6, 7, 11, 13, 64, 67 })
             {
                 data.Add(network, batch);
             }
@@ -125,13 +125,48 @@ public sealed class NetworkForwardTests
         Bits.Equal(first.AsSpan(0, 50), five, "batch 5 vs batch 64");
     }
 
+    [Fact]
+    public void Layer_by_layer_execution_matches_every_reference_activation()
+    {
+        var harness = new NetworkHarness<Uneven>(seed: 31);
+        const int batch = 13;
+        float[] input = TestData.Random(batch * 37, seed: 32);
+        float[][] expected = harness.Reference.ForwardAllLayers(input, batch);
+        foreach (KernelPath path in new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
+        {
+            float[] x = input;
+            for (int layer = 0; layer < Uneven.Spec.Layers.Count; layer++)
+            {
+                float[] y = new float[batch * Uneven.Spec.Layers[layer].Outputs];
+                ForwardLayer<Uneven>(path, layer, harness.Weights.Packed, x, y, batch);
+                Bits.Equal(expected[layer], y, $"{path} layer {layer}");
+                x = y;
+            }
+        }
+    }
+
+    [Fact]
+    public void Layer_by_layer_execution_checks_its_arguments()
+    {
+        var harness = new NetworkHarness<Uneven>(seed: 31);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 5, harness.Weights.Packed, new float[37], new float[3], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, -1, harness.Weights.Packed, new float[37], new float[50], 1));
+        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 0, harness.Weights.Packed, new float[36], new float[50], 1));
+        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 1, harness.Weights.Packed, new float[50], new float[20], 1));
+        Assert.Throws<NotSupportedException>(() => ForwardLayer<Uneven>((KernelPath)77, 1, harness.Weights.Packed, new float[50], new float[19], 1));
+    }
+
+    private static void ForwardLayer<TNetwork>(KernelPath path, int layer, ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, int batch)
+        where TNetwork : IGeneratedNetwork<TNetwork> =>
+        TNetwork.ForwardLayer(path, layer, packed, input, output, batch);
+
     private static void AllPathsMatch<TNetwork>(int batch)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {
         var harness = new NetworkHarness<TNetwork>(seed: 2024);
         float[] input = TestData.Random(batch * TNetwork.Spec.InputSize, seed: (ulong)batch);
         float[] expected = harness.ReferenceForward(input, batch);
-        foreach (KernelPath path in new[] { KernelPath.Auto, KernelPath.Vector256, KernelPath.Scalar })
+        foreach (KernelPath path in new[] { KernelPath.Auto, KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
         {
             Bits.Equal(expected, harness.Forward(input, batch, path, maxBatch: 67), $"{TNetwork.Spec.Name} batch {batch} {path}");
         }

@@ -11,8 +11,13 @@ namespace SimdCheckpoint.Tests.Kernels;
 /// </summary>
 public sealed class KernelConformanceTests
 {
-    /// <summary>1, every remainder of the 6-row tile (2..5), the tile, one over, two tiles, and large even and odd.</summary>
-    private static readonly int[] Batches = [1, 2, 3, 4, 5, 6, 7, 12, 64, 67];
+    /// <summary>
+    /// Every remainder of each path's row tile (Vector128: 3 rows, Vector256: 6, Vector512: 12, whose remainders
+    /// above 6 run as 6 + the rest), one tile, one over, two tiles around 12 and 24, and large even and odd.
+    /// </summary>
+    private static readonly int[] Batches = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 23, 24, 25, 64, 67];
+
+    private static readonly string[] VectorPaths = ["Vector512", "Vector256", "Vector128"];
 
     public static TheoryData<string, int> Cases()
     {
@@ -33,13 +38,23 @@ public sealed class KernelConformanceTests
     [Fact]
     public void The_grid_covers_every_declared_shape()
     {
-        Assert.Equal(56, GeneratedKernels.ConformanceNetworks().Length);
+        Assert.Equal(56 + 16, GeneratedKernels.ConformanceNetworks().Length);
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Vector256_path_matches_reference_bitwise(string network, int batch) =>
         GeneratedKernels.Invoke(typeof(KernelConformanceTests), nameof(PathMatchesReference), network, batch, KernelPath.Vector256);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Vector512_path_matches_reference_bitwise(string network, int batch) =>
+        GeneratedKernels.Invoke(typeof(KernelConformanceTests), nameof(PathMatchesReference), network, batch, KernelPath.Vector512);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Vector128_path_matches_reference_bitwise(string network, int batch) =>
+        GeneratedKernels.Invoke(typeof(KernelConformanceTests), nameof(PathMatchesReference), network, batch, KernelPath.Vector128);
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -50,9 +65,9 @@ public sealed class KernelConformanceTests
     [MemberData(nameof(Networks))]
     public void Kernels_read_strided_rows_and_write_only_their_outputs(string network)
     {
-        foreach (string path in new[] { "Vector256", "Scalar" })
+        foreach (string path in new[] { "Vector512", "Vector256", "Vector128", "Scalar" })
         {
-            foreach (int batch in new[] { 1, 5, 7, 13 })
+            foreach (int batch in new[] { 1, 5, 7, 13, 19 })
             {
                 GeneratedKernels.Invoke(typeof(KernelConformanceTests), nameof(StridedMatchesReference), network, batch, path);
             }
@@ -63,7 +78,7 @@ public sealed class KernelConformanceTests
     [MemberData(nameof(Networks))]
     public void Special_values_give_the_reference_bits_on_every_path(string network)
     {
-        foreach (KernelPath path in new[] { KernelPath.Vector256, KernelPath.Scalar })
+        foreach (KernelPath path in new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
         {
             GeneratedKernels.Invoke(typeof(KernelConformanceTests), nameof(SpecialValuesMatchReference), network, 13, path);
         }
@@ -73,9 +88,12 @@ public sealed class KernelConformanceTests
     public void A_kernel_with_zero_rows_writes_nothing()
     {
         Type kernel = GeneratedKernels.OnlyKernel(GeneratedKernels.NetworkType("Conformance_K5_N17"));
-        float[] y = [42f];
-        GeneratedKernels.Path(kernel, "Vector256")(ReadOnlySpan<float>.Empty, 5, new float[4096], y, 17, 0);
-        Assert.Equal(42f, y[0]);
+        foreach (string path in VectorPaths)
+        {
+            float[] y = [42f];
+            GeneratedKernels.Path(kernel, path)(ReadOnlySpan<float>.Empty, 5, new float[4096], y, 17, 0);
+            Assert.Equal(42f, y[0]);
+        }
     }
 
     private static void PathMatchesReference<TNetwork>(int batch, KernelPath path)

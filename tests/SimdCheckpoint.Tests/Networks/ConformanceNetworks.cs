@@ -229,3 +229,69 @@ public partial class Conformance_K1031_N80;
 [Network]
 [Dense(1031, 300, Activation.LeakyRelu, Alpha = 0.1f)]
 public partial class Conformance_K1031_N300;
+
+// Tail sweep: every tail width 1..15 of a 16-column panel (alone and after full panels), so every partial
+// store of 4-, 8- and 16-lane vectors (halves, 64-bit, 32-bit pieces) is exercised on every path.
+[Network]
+[Dense(7, 3, Activation.Relu)]
+public partial class Conformance_K7_N3;
+
+[Network]
+[Dense(7, 4, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K7_N4;
+
+[Network]
+[Dense(7, 5, Activation.Identity)]
+public partial class Conformance_K7_N5;
+
+[Network]
+[Dense(7, 6, Activation.Relu)]
+public partial class Conformance_K7_N6;
+
+[Network]
+[Dense(7, 7, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K7_N7;
+
+[Network]
+[Dense(7, 8, Activation.Identity)]
+public partial class Conformance_K7_N8;
+
+[Network]
+[Dense(7, 9, Activation.Relu)]
+public partial class Conformance_K7_N9;
+
+[Network]
+[Dense(7, 10, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K7_N10;
+
+[Network]
+[Dense(7, 11, Activation.Identity)]
+public partial class Conformance_K7_N11;
+
+[Network]
+[Dense(7, 12, Activation.Relu)]
+public partial class Conformance_K7_N12;
+
+[Network]
+[Dense(7, 13, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K7_N13;
+
+[Network]
+[Dense(7, 14, Activation.Identity)]
+public partial class Conformance_K7_N14;
+
+[Network]
+[Dense(7, 21, Activation.Relu)]
+public partial class Conformance_K7_N21;
+
+[Network]
+[Dense(7, 25, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K7_N25;
+
+[Network]
+[Dense(7, 29, Activation.Identity)]
+public partial class Conformance_K7_N29;
+
+[Network]
+[Dense(7, 40, Activation.Relu)]
+public partial class Conformance_K7_N40;

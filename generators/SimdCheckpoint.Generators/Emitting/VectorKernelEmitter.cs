@@ -1,27 +1,27 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using SimdCheckpoint.Generators.Planning;
 using static SimdCheckpoint.Generators.Emitting.Literals;
 
 namespace SimdCheckpoint.Generators.Emitting;
 
 /// <summary>
-/// Emits the Vector256 + FMA path of one kernel: a driver that walks panels and row blocks, and register-tiled
-/// microkernels with no loops in the row or column directions, the K loop unrolled, and every tail resolved at
-/// compile time.
+/// Emits one vector path (Vector128, Vector256 or Vector512) of one kernel: a driver that walks panels and row
+/// blocks, and register-tiled microkernels with no loops in the row or column directions, the K loop unrolled,
+/// and every tail resolved at compile time. Every path computes each output as one FMA chain in k order, so all
+/// give the scalar reference's bits.
 /// </summary>
-internal static class Vector256KernelEmitter
+internal static class VectorKernelEmitter
 {
-    private const int Width = TilePolicy.VectorWidth;
-
-    public static void Emit(SourceWriter w, KernelPlan plan)
+    public static void Emit(SourceWriter w, KernelPlan plan, PathPlan path)
     {
         var tiles = new List<Tile>();
-        EmitDriver(w, plan, tiles);
-        for (int r = 1; r < plan.Rows; r++)
+        EmitDriver(w, plan, path, tiles);
+        for (int r = 1; r <= path.RemainderTiles; r++)
         {
             w.WriteLine();
-            EmitRemainderRows(w, plan, r, tiles);
+            EmitRemainderRows(w, plan, path, r, tiles);
         }
 
         var emitted = new HashSet<string>();
@@ -35,26 +35,32 @@ internal static class Vector256KernelEmitter
         }
     }
 
-    private static void EmitDriver(SourceWriter w, KernelPlan plan, List<Tile> tiles)
+    private static void EmitDriver(SourceWriter w, KernelPlan plan, PathPlan path, List<Tile> tiles)
     {
-        int mr = plan.Rows;
+        int mr = path.Rows;
+        string isa = path.Isa.Name;
         w.WriteLine("/// <summary>");
-        w.WriteLine($"/// The Vector256 + FMA path: {plan.Formula}, for m rows (x row stride ldx, y row stride ldy).");
+        w.WriteLine($"/// The {isa} path: {plan.Formula}, for m rows (x row stride ldx, y row stride ldy).");
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.OpenBlock("public static void RunVector256(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
+        w.OpenBlock($"public static void Run{isa}(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
         w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
         w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
         w.WriteLine($"nint full = m - (m % {mr});");
-        if (plan.MainPanels > 0)
+        int q = path.TilePanels;
+        int groups = plan.MainPanels / q;
+        int leftover = plan.MainPanels - (groups * q);
+        if (groups > 0)
         {
-            Tile tile = Tile.Main(plan, mr, 1);
+            Tile tile = Tile.Main(plan, path, mr, q);
             tiles.Add(tile);
             w.WriteLine();
-            w.WriteLine($"// Each {plan.PanelWidth}-column panel ({plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache.");
-            w.OpenBlock($"for (nint p = 0; p < {plan.MainPanels}; p++)");
+            w.WriteLine(q == 1
+                ? $"// Each {plan.PanelWidth}-column panel ({plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache."
+                : $"// Each group of {q} panels ({q}x{plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache.");
+            w.OpenBlock(q == 1 ? $"for (nint p = 0; p < {groups}; p++)" : $"for (nint p = 0; p < {groups * q}; p += {q})");
             w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * PanelStride);");
             w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth}));");
             w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
@@ -63,9 +69,21 @@ internal static class Vector256KernelEmitter
             w.CloseBlock();
         }
 
+        if (leftover > 0)
+        {
+            Tile tile = Tile.Main(plan, path, mr, leftover);
+            tiles.Add(tile);
+            int first = groups * q;
+            w.WriteLine();
+            w.WriteLine($"// The last {leftover} panel(s), which do not fill a {q}-panel tile.");
+            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+            w.WriteLine($"{tile.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, {first} * PanelStride), ref Unsafe.Add(ref w, BiasOffset + {first * plan.PanelWidth}), ref Unsafe.Add(ref yr, (i * ldy) + {first * plan.PanelWidth}), ldy);");
+            w.CloseBlock();
+        }
+
         if (plan.TailWidth > 0)
         {
-            Tile tail = Tile.TailOf(plan, mr);
+            Tile tail = Tile.TailOf(plan, path, mr);
             tiles.Add(tail);
             w.WriteLine();
             w.WriteLine($"// The last {plan.TailColumns} column(s), from the zero-padded {plan.TailWidth}-wide tail panel.");
@@ -76,8 +94,9 @@ internal static class Vector256KernelEmitter
 
         if (mr > 1)
         {
+            int chunk = path.RemainderTiles;
             w.WriteLine();
-            w.WriteLine($"// The last m % {mr} rows.");
+            w.WriteLine($"// The last m % {mr} rows{(mr - 1 > chunk ? $", in blocks of at most {chunk}" : string.Empty)}.");
             w.WriteLine("ref float xt = ref Unsafe.Add(ref xr, full * ldx);");
             w.WriteLine("ref float yt = ref Unsafe.Add(ref yr, full * ldy);");
             w.OpenBlock("switch (m - full)");
@@ -85,7 +104,16 @@ internal static class Vector256KernelEmitter
             {
                 w.WriteLine($"case {r}:");
                 w.Indent();
-                w.WriteLine($"Rows{r}(ref xt, ldx, ref w, ref yt, ldy);");
+                if (r <= chunk)
+                {
+                    w.WriteLine($"{isa}Rows{r}(ref xt, ldx, ref w, ref yt, ldy);");
+                }
+                else
+                {
+                    w.WriteLine($"{isa}Rows{chunk}(ref xt, ldx, ref w, ref yt, ldy);");
+                    w.WriteLine($"{isa}Rows{r - chunk}(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy);");
+                }
+
                 w.WriteLine("break;");
                 w.Unindent();
             }
@@ -96,21 +124,22 @@ internal static class Vector256KernelEmitter
         w.CloseBlock();
     }
 
-    private static void EmitRemainderRows(SourceWriter w, KernelPlan plan, int r, List<Tile> tiles)
+    private static void EmitRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)
     {
-        int q = plan.RowPanels[r];
+        int q = path.RowPanels[r];
         int groups = plan.MainPanels / q;
         int leftover = plan.MainPanels - (groups * q);
+        int chains = r * path.VectorsPerPanel;
         w.WriteLine("/// <summary>");
         w.WriteLine(q > 1
-            ? $"/// The last {r} row(s): tiles of {q} panels ({r}x{q * plan.PanelWidth}) keep {r * plan.Vectors * q} FMA chains in flight instead of {r * plan.Vectors}."
-            : $"/// The last {r} row(s), one panel at a time ({r}x{plan.PanelWidth}: {r * plan.Vectors} FMA chains).");
+            ? $"/// {r} remaining row(s): tiles of {q} panels ({r}x{q * plan.PanelWidth}) keep {chains * q} FMA chains in flight instead of {chains}."
+            : $"/// {r} remaining row(s), one panel at a time ({r}x{plan.PanelWidth}: {chains} FMA chains).");
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.OpenBlock($"private static void Rows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy)");
+        w.OpenBlock($"private static void {path.Isa.Name}Rows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy)");
         if (groups > 0)
         {
-            Tile tile = Tile.Main(plan, r, q);
+            Tile tile = Tile.Main(plan, path, r, q);
             tiles.Add(tile);
             string call = $"{tile.Name}(ref x, ldx, ref Unsafe.Add(ref w, p * PanelStride), ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth})), ref Unsafe.Add(ref y, p * {plan.PanelWidth}), ldy);";
             if (groups == 1)
@@ -128,7 +157,7 @@ internal static class Vector256KernelEmitter
 
         if (leftover > 0)
         {
-            Tile tile = Tile.Main(plan, r, leftover);
+            Tile tile = Tile.Main(plan, path, r, leftover);
             tiles.Add(tile);
             int first = groups * q;
             w.WriteLine($"{tile.Name}(ref x, ldx, ref Unsafe.Add(ref w, {first} * PanelStride), ref Unsafe.Add(ref w, BiasOffset + {first * plan.PanelWidth}), ref Unsafe.Add(ref y, {first * plan.PanelWidth}), ldy);");
@@ -136,7 +165,7 @@ internal static class Vector256KernelEmitter
 
         if (plan.TailWidth > 0)
         {
-            Tile tail = Tile.TailOf(plan, r);
+            Tile tail = Tile.TailOf(plan, path, r);
             tiles.Add(tail);
             w.WriteLine($"{tail.Name}(ref x, ldx, ref Unsafe.Add(ref w, TailOffset), ref Unsafe.Add(ref w, BiasOffset + MainColumns), ref Unsafe.Add(ref y, MainColumns), ldy);");
         }
@@ -153,9 +182,10 @@ internal static class Vector256KernelEmitter
         int kMain = k - (k % unroll);
         int remainder = k - kMain;
         bool weightsFirst = rows >= cols;
+        string vec = VectorIsa.TypeFor(tile.Lanes);
 
         w.WriteLine("/// <summary>");
-        w.WriteLine($"/// {tile.Description}: {rows * cols} accumulators, {(weightsFirst ? $"{cols} weight vector(s) loaded per step and each row's x[m,k] broadcast in turn" : $"{rows} broadcast(s) per step and the {cols} weight vectors streamed one at a time")}.");
+        w.WriteLine($"/// {tile.Description}: {rows * cols} {vec} accumulators, {(weightsFirst ? $"{cols} weight vector(s) loaded per step and each row's x[m,k] broadcast in turn" : $"{rows} broadcast(s) per step and the {cols} weight vectors streamed one at a time")}.");
         w.WriteLine($"/// K = {k}: {(kMain > 0 ? $"{kMain / unroll} iteration(s) of {unroll} steps" : "no full iteration")}{(remainder > 0 ? $", then {remainder} step(s) unrolled" : string.Empty)}.");
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
@@ -164,14 +194,14 @@ internal static class Vector256KernelEmitter
         w.WriteLine("// The accumulators start at the bias: acc = b[n].");
         for (int c = 0; c < cols; c++)
         {
-            w.WriteLine($"Vector256<float> acc0_{c} = Vector256.LoadUnsafe(ref bias, {tile.Columns[c].YOffset});");
+            w.WriteLine($"{vec}<float> acc0_{c} = {vec}.LoadUnsafe(ref bias, {tile.Columns[c].YOffset});");
         }
 
         for (int r = 1; r < rows; r++)
         {
             for (int c = 0; c < cols; c++)
             {
-                w.WriteLine($"Vector256<float> acc{r}_{c} = acc0_{c};");
+                w.WriteLine($"{vec}<float> acc{r}_{c} = acc0_{c};");
             }
         }
 
@@ -180,14 +210,7 @@ internal static class Vector256KernelEmitter
             w.WriteLine($"ref float x{r} = ref Unsafe.Add(ref x{r - 1}, ldx);");
         }
 
-        if (weightsFirst)
-        {
-            w.WriteLine($"Vector256<float> a, {Join("w", cols)};");
-        }
-        else
-        {
-            w.WriteLine($"Vector256<float> b, {Join("a", rows)};");
-        }
+        w.WriteLine(weightsFirst ? $"{vec}<float> a, {Join("w", cols)};" : $"{vec}<float> b, {Join("a", rows)};");
 
         if (kMain > 0)
         {
@@ -195,7 +218,7 @@ internal static class Vector256KernelEmitter
             w.OpenBlock($"for (nint k = 0; k < {kMain}; k += {unroll})");
             for (int s = 0; s < unroll; s++)
             {
-                EmitStep(w, tile, s, s == 0 ? "k" : $"k + {s}", weightsFirst);
+                EmitStep(w, tile, vec, s, s == 0 ? "k" : $"k + {s}", weightsFirst);
             }
 
             w.WriteLine($"w = ref Unsafe.Add(ref w, {unroll * tile.StepStride});");
@@ -204,7 +227,7 @@ internal static class Vector256KernelEmitter
 
         for (int s = 0; s < remainder; s++)
         {
-            EmitStep(w, tile, s, Int(kMain + s), weightsFirst);
+            EmitStep(w, tile, vec, s, Int(kMain + s), weightsFirst);
         }
 
         w.WriteLine();
@@ -217,7 +240,7 @@ internal static class Vector256KernelEmitter
         w.WriteLine(act.Length > 0 ? $"// Epilogue: {act} on the accumulators, then store." : "// Epilogue: store.");
         if (plan.Activation == Activation.LeakyRelu)
         {
-            w.WriteLine($"Vector256<float> alpha = Vector256.Create({Float(plan.Alpha)});");
+            w.WriteLine($"{vec}<float> alpha = {vec}.Create({Float(plan.Alpha)});");
         }
 
         for (int r = 0; r < rows; r++)
@@ -240,14 +263,14 @@ internal static class Vector256KernelEmitter
                         break;
                 }
 
-                EmitStore(w, acc, $"y{r}", tile.Columns[c].YOffset, tile.Columns[c].Store);
+                EmitStore(w, acc, tile.Lanes, $"y{r}", tile.Columns[c].YOffset, tile.Columns[c].Store);
             }
         }
 
         w.CloseBlock();
     }
 
-    private static void EmitStep(SourceWriter w, Tile tile, int step, string kIndex, bool weightsFirst)
+    private static void EmitStep(SourceWriter w, Tile tile, string vec, int step, string kIndex, bool weightsFirst)
     {
         int rows = tile.Rows;
         int cols = tile.Columns.Count;
@@ -257,15 +280,15 @@ internal static class Vector256KernelEmitter
         {
             for (int c = 0; c < cols; c++)
             {
-                w.WriteLine($"w{c} = Vector256.LoadUnsafe(ref w, {stepOffset + tile.Columns[c].WOffset});");
+                w.WriteLine($"w{c} = {vec}.LoadUnsafe(ref w, {stepOffset + tile.Columns[c].WOffset});");
             }
 
             for (int r = 0; r < rows; r++)
             {
-                w.WriteLine($"a = Vector256.Create(Unsafe.Add(ref x{r}, {kIndex}));");
+                w.WriteLine($"a = {vec}.Create(Unsafe.Add(ref x{r}, {kIndex}));");
                 for (int c = 0; c < cols; c++)
                 {
-                    w.WriteLine($"acc{r}_{c} = Vector256.FusedMultiplyAdd(a, w{c}, acc{r}_{c});");
+                    w.WriteLine($"acc{r}_{c} = {vec}.FusedMultiplyAdd(a, w{c}, acc{r}_{c});");
                 }
             }
         }
@@ -273,51 +296,62 @@ internal static class Vector256KernelEmitter
         {
             for (int r = 0; r < rows; r++)
             {
-                w.WriteLine($"a{r} = Vector256.Create(Unsafe.Add(ref x{r}, {kIndex}));");
+                w.WriteLine($"a{r} = {vec}.Create(Unsafe.Add(ref x{r}, {kIndex}));");
             }
 
             for (int c = 0; c < cols; c++)
             {
-                w.WriteLine($"b = Vector256.LoadUnsafe(ref w, {stepOffset + tile.Columns[c].WOffset});");
+                w.WriteLine($"b = {vec}.LoadUnsafe(ref w, {stepOffset + tile.Columns[c].WOffset});");
                 for (int r = 0; r < rows; r++)
                 {
-                    w.WriteLine($"acc{r}_{c} = Vector256.FusedMultiplyAdd(a{r}, b, acc{r}_{c});");
+                    w.WriteLine($"acc{r}_{c} = {vec}.FusedMultiplyAdd(a{r}, b, acc{r}_{c});");
                 }
             }
         }
     }
 
-    /// <summary>Stores the first <paramref name="count"/> lanes with full, 128-bit, 64-bit and 32-bit stores.</summary>
-    internal static void EmitStore(SourceWriter w, string vector, string row, int offset, int count)
+    /// <summary>
+    /// Stores the first <paramref name="count"/> lanes of a vector of <paramref name="lanes"/>: whole halves while
+    /// they fit, then 64-bit and 32-bit stores, all chosen at compile time.
+    /// </summary>
+    internal static void EmitStore(SourceWriter w, string vector, int lanes, string row, int offset, int count)
     {
-        if (count == Width)
+        if (count == lanes)
         {
             w.WriteLine($"{vector}.StoreUnsafe(ref {row}, {offset});");
             return;
         }
 
-        string half = $"{vector}.GetLower()";
-        int at = offset;
-        int rest = count;
-        if (rest >= 4)
+        if (lanes > 4)
         {
-            w.WriteLine($"{vector}.GetLower().StoreUnsafe(ref {row}, {at});");
-            half = $"{vector}.GetUpper()";
-            at += 4;
-            rest -= 4;
+            int half = lanes / 2;
+            if (count >= half)
+            {
+                EmitStore(w, $"{vector}.GetLower()", half, row, offset, half);
+                if (count > half)
+                {
+                    EmitStore(w, $"{vector}.GetUpper()", half, row, offset + half, count - half);
+                }
+            }
+            else
+            {
+                EmitStore(w, $"{vector}.GetLower()", half, row, offset, count);
+            }
+
+            return;
         }
 
-        if (rest >= 2)
+        if (count >= 2)
         {
-            w.WriteLine($"Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref {row}, {at})), {half}.AsDouble().ToScalar());");
-            if (rest == 3)
+            w.WriteLine($"Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref {row}, {offset})), {vector}.AsDouble().ToScalar());");
+            if (count == 3)
             {
-                w.WriteLine($"Unsafe.Add(ref {row}, {at + 2}) = {half}.GetElement(2);");
+                w.WriteLine($"Unsafe.Add(ref {row}, {offset + 2}) = {vector}.GetElement(2);");
             }
         }
-        else if (rest == 1)
+        else
         {
-            w.WriteLine($"Unsafe.Add(ref {row}, {at}) = {half}.ToScalar();");
+            w.WriteLine($"Unsafe.Add(ref {row}, {offset}) = {vector}.ToScalar();");
         }
     }
 
@@ -326,20 +360,21 @@ internal static class Vector256KernelEmitter
         var names = new string[count];
         for (int i = 0; i < count; i++)
         {
-            names[i] = prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            names[i] = prefix + i.ToString(CultureInfo.InvariantCulture);
         }
 
         return string.Join(", ", names);
     }
 
-    /// <summary>One microkernel: R rows by a list of 8-lane column vectors that share a K-step stride.</summary>
+    /// <summary>One microkernel: R rows by a list of column vectors of one width that share a K-step stride.</summary>
     private sealed class Tile
     {
-        private Tile(string name, string description, int rows, List<Column> columns, int stepStride)
+        private Tile(string name, string description, int rows, int lanes, List<Column> columns, int stepStride)
         {
             Name = name;
             Description = description;
             Rows = rows;
+            Lanes = lanes;
             Columns = columns;
             StepStride = stepStride;
         }
@@ -350,19 +385,22 @@ internal static class Vector256KernelEmitter
 
         public int Rows { get; }
 
+        public int Lanes { get; }
+
         public List<Column> Columns { get; }
 
         /// <summary>Floats between consecutive k in the packed panel (the panel's width).</summary>
         public int StepStride { get; }
 
-        public static Tile Main(KernelPlan plan, int rows, int panels)
+        public static Tile Main(KernelPlan plan, PathPlan path, int rows, int panels)
         {
+            int lanes = path.ColumnLanes;
             var columns = new List<Column>();
             for (int q = 0; q < panels; q++)
             {
-                for (int v = 0; v < plan.Vectors; v++)
+                for (int v = 0; v < path.VectorsPerPanel; v++)
                 {
-                    columns.Add(new Column((q * plan.PanelStride) + (v * Width), (q * plan.PanelWidth) + (v * Width), Width));
+                    columns.Add(new Column((q * plan.PanelStride) + (v * lanes), (q * plan.PanelWidth) + (v * lanes), lanes));
                 }
             }
 
@@ -370,23 +408,26 @@ internal static class Vector256KernelEmitter
             string description = panels == 1
                 ? $"{rows}x{width} tile: {rows} row(s) by one {plan.PanelWidth}-column panel"
                 : $"{rows}x{width} tile: {rows} row(s) by {panels} consecutive {plan.PanelWidth}-column panels";
-            return new Tile($"Tile{rows}x{width}", description, rows, columns, plan.PanelWidth);
+            return new Tile($"{path.Isa.Name}Tile{rows}x{width}", description, rows, lanes, columns, plan.PanelWidth);
         }
 
-        public static Tile TailOf(KernelPlan plan, int rows)
+        public static Tile TailOf(KernelPlan plan, PathPlan path, int rows)
         {
+            int lanes = path.TailLanes;
             var columns = new List<Column>();
-            for (int v = 0; v * Width < plan.TailWidth; v++)
+            for (int v = 0; v * lanes < plan.TailWidth; v++)
             {
-                columns.Add(new Column(v * Width, v * Width, Math.Min(Width, plan.TailColumns - (v * Width))));
+                columns.Add(new Column(v * lanes, v * lanes, Math.Max(0, Math.Min(lanes, plan.TailColumns - (v * lanes)))));
             }
 
-            string description = $"{rows}x{plan.TailColumns} tail tile: {rows} row(s) by the last {plan.TailColumns} column(s), computed {plan.TailWidth} wide on zero padding and stored {plan.TailColumns} wide";
-            return new Tile($"TailTile{rows}x{plan.TailColumns}", description, rows, columns, plan.TailWidth);
+            // Columns wholly in the padding (possible when the tail rounds up past a vector) are neither computed nor stored.
+            columns.RemoveAll(c => c.Store == 0);
+            string description = $"{rows}x{plan.TailColumns} tail tile: {rows} row(s) by the last {plan.TailColumns} column(s), computed on zero-padded weights and stored {plan.TailColumns} wide";
+            return new Tile($"{path.Isa.Name}TailTile{rows}x{plan.TailColumns}", description, rows, lanes, columns, plan.TailWidth);
         }
     }
 
-    /// <summary>An 8-lane column vector: where its weights are within a K step, where it goes in y, how many lanes are stored.</summary>
+    /// <summary>A column vector: where its weights are within a K step, where it goes in y, how many lanes are stored.</summary>
     private sealed class Column
     {
         public Column(long wOffset, int yOffset, int store)

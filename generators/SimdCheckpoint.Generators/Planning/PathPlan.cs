@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+
+namespace SimdCheckpoint.Generators.Planning;
+
+/// <summary>
+/// How one vector path of one kernel is tiled: MR rows by a number of 16-column panels, the vector width of its
+/// columns, and the tiles for the rows left over after the MR-row blocks.
+/// </summary>
+internal sealed class PathPlan
+{
+    /// <summary>Remainder rows beyond this are split into blocks of this many, which keeps the number of distinct tiles small.</summary>
+    public const int MaxRemainderTile = 6;
+
+    public PathPlan(VectorIsa isa, KernelPlan kernel, int rowsOverride)
+    {
+        Isa = isa;
+        PanelWidth = kernel.PanelWidth;
+        ColumnLanes = VectorIsa.LanesDividing(kernel.PanelWidth, isa.Lanes);
+        TailLanes = kernel.TailWidth == 0 ? 0 : VectorIsa.LanesDividing(kernel.TailWidth, isa.Lanes);
+        int rows = rowsOverride > 0 ? rowsOverride : isa.DefaultRows;
+        int panels = rowsOverride > 0 ? 1 : isa.DefaultPanels;
+        while (!isa.Fits(rows, VectorsPerPanel * panels))
+        {
+            if (panels > 1)
+            {
+                panels--;
+            }
+            else
+            {
+                rows--;
+            }
+        }
+
+        Rows = rows;
+        TilePanels = panels;
+
+        // The last rows get tiles spanning several panels, so a call still keeps MinChains independent FMA chains
+        // in flight (batch 1 on a one-panel tile would otherwise wait on FMA latency).
+        int remainder = System.Math.Min(rows - 1, MaxRemainderTile);
+        int[] rowPanels = new int[remainder + 1];
+        for (int r = 1; r <= remainder; r++)
+        {
+            int q = 1;
+            while (r * VectorsPerPanel * q < TilePolicy.MinChains && isa.Fits(r, VectorsPerPanel * (q + 1)) && q < kernel.MainPanels)
+            {
+                q++;
+            }
+
+            rowPanels[r] = q;
+        }
+
+        RowPanels = rowPanels;
+    }
+
+    public VectorIsa Isa { get; }
+
+    /// <summary>MR.</summary>
+    public int Rows { get; }
+
+    /// <summary>Panels per full tile.</summary>
+    public int TilePanels { get; }
+
+    /// <summary>Lanes of each main-panel column vector (the ISA's width, or narrower when the panel width needs it).</summary>
+    public int ColumnLanes { get; }
+
+    /// <summary>Lanes of each tail column vector.</summary>
+    public int TailLanes { get; }
+
+    public int PanelWidth { get; }
+
+    public int VectorsPerPanel => PanelWidth / ColumnLanes;
+
+    /// <summary>Rows 1..MaxRemainderTile: panels per remainder tile; index 0 unused.</summary>
+    public IReadOnlyList<int> RowPanels { get; }
+
+    public int RemainderTiles => RowPanels.Count - 1;
+}
