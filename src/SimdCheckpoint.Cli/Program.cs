@@ -28,6 +28,13 @@ int RunExperiment(ParseResult result)
 
 experiment.SetAction(RunExperiment);
 
+var json = new Option<string?>("--json") { Description = "Also write the results, and the digest, to this JSON file." };
+var selfcheck = new Command("selfcheck", "Run every generated path over fixed networks and seeds, compare each layer with the scalar reference bit for bit, and print a digest to compare across machines.")
+{
+    json,
+};
+selfcheck.SetAction(result => SelfCheckCommand.Run(Console.Out, result.GetValue(json)));
+
 var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural networks, bitwise identical on every ISA. With no command, runs the main job (experiment).")
 {
     batch,
@@ -35,5 +42,6 @@ var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural
     runs,
 };
 root.Subcommands.Add(experiment);
+root.Subcommands.Add(selfcheck);
 root.SetAction(RunExperiment);
 return root.Parse(args).Invoke();

@@ -21,7 +21,7 @@ internal static class ExperimentCommand
         NetworkSpec spec = Deep32.Spec;
         output.WriteLine("SimdCheckpoint main job: a deep MLP compiled to SIMD kernels at build time, checked bit for bit against the scalar reference.");
         output.WriteLine($"  machine    {MachineInfo.Describe()}");
-        output.WriteLine($"  network    {spec.Name}: {spec.Layers.Count} dense layers, {Abbreviate(spec)}, {spec.ParameterCount:N0} parameters, {spec.FlopsPerSample / 1e6:F2} MFLOP per sample");
+        output.WriteLine($"  network    {spec.Name}: {spec.Layers.Count} dense layers, {ShapeText.Abbreviate(spec)}, {spec.ParameterCount:N0} parameters, {spec.FlopsPerSample / 1e6:F2} MFLOP per sample");
 
         var weights = RandomWeights.Create(spec, seed);
         var stopwatch = Stopwatch.StartNew();
@@ -106,25 +106,4 @@ internal static class ExperimentCommand
 
     private static string Digest(float[] values) =>
         Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));
-
-    private static string Abbreviate(NetworkSpec spec)
-    {
-        // "256 -> 256 x31 -> 10" reads better than 33 numbers.
-        var parts = new System.Collections.Generic.List<string> { spec.InputSize.ToString(CultureInfo.InvariantCulture) };
-        int i = 0;
-        while (i < spec.Layers.Count)
-        {
-            int j = i;
-            while (j + 1 < spec.Layers.Count && spec.Layers[j + 1].Outputs == spec.Layers[i].Outputs)
-            {
-                j++;
-            }
-
-            int count = j - i + 1;
-            parts.Add(spec.Layers[i].Outputs.ToString(CultureInfo.InvariantCulture) + (count > 1 ? " x" + count.ToString(CultureInfo.InvariantCulture) : string.Empty));
-            i = j + 1;
-        }
-
-        return string.Join(" -> ", parts);
-    }
 }

@@ -9,6 +9,14 @@ internal static class PathCatalog
 {
     public static readonly KernelPath[] All = [KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar];
 
+    /// <summary>How this machine runs a path: in hardware, or in the runtime's software emulation (correct, slow).</summary>
+    public static string Describe(KernelPath path) => path switch
+    {
+        KernelPath.Scalar => "scalar",
+        KernelPath.Vector128 when Vector128.IsHardwareAccelerated && !IsAccelerated(path) => "hardware, FMA emulated",
+        _ => IsAccelerated(path) ? "hardware" : "software emulation",
+    };
+
     /// <summary>A path that is not accelerated still runs, in the runtime's software emulation: correct, slow.</summary>
     public static bool IsAccelerated(KernelPath path) => path switch
     {

@@ -1,0 +1,24 @@
+using SimdCheckpoint;
+
+namespace SimdCheckpoint.Cli.Networks;
+
+/// <summary>784-256-128-10: the classic MNIST MLP; panels only, and a 10-column tail.</summary>
+[Network]
+[Dense(784, 256, Activation.Relu)]
+[Dense(256, 128, Activation.Relu)]
+[Dense(128, 10)]
+internal sealed partial class SelfCheckMnist;
+
+/// <summary>Uneven widths: tails of 2, 3 and 3 columns, K not a multiple of the unroll, LeakyReLU.</summary>
+[Network]
+[Dense(37, 50, Activation.LeakyRelu, Alpha = 0.2f)]
+[Dense(50, 19, Activation.Relu)]
+[Dense(19, 3)]
+internal sealed partial class SelfCheckUneven;
+
+/// <summary>Wide then narrow: 18 panels and a 12-column tail, then a single output.</summary>
+[Network]
+[Dense(5, 300, Activation.Relu)]
+[Dense(300, 33, Activation.LeakyRelu)]
+[Dense(33, 1)]
+internal sealed partial class SelfCheckWide;
