@@ -105,7 +105,7 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
     {
         Reference(batch);
         float[] expected = _output.AsSpan(0, batch * Spec.OutputSize).ToArray();
-        foreach (KernelPath path in new[] { KernelPath.Auto, KernelPath.Scalar })
+        foreach (KernelPath path in new[] { KernelPath.Auto, KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
         {
             _output.AsSpan().Clear();
             Generated(batch, path);
