@@ -21,6 +21,12 @@ public interface IFloatOps<T>
     /// <summary>a · b, correctly rounded.</summary>
     static abstract T Multiply(T a, T b);
 
+    /// <summary>a / b, correctly rounded.</summary>
+    static abstract T Divide(T a, T b);
+
+    /// <summary>|a|: the sign bit cleared (a bit operation, exact, NaN stays NaN).</summary>
+    static abstract T Abs(T a);
+
     /// <summary>a · b + c with one rounding.</summary>
     static abstract T FusedMultiplyAdd(T a, T b, T c);
 
@@ -51,6 +57,12 @@ public readonly struct ScalarOps : IFloatOps<float>
 
     /// <inheritdoc/>
     public static float Multiply(float a, float b) => a * b;
+
+    /// <inheritdoc/>
+    public static float Divide(float a, float b) => a / b;
+
+    /// <inheritdoc/>
+    public static float Abs(float a) => System.BitConverter.Int32BitsToSingle(System.BitConverter.SingleToInt32Bits(a) & int.MaxValue);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,6 +99,12 @@ public readonly struct Vector128Ops : IFloatOps<Vector128<float>>
     public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
 
     /// <inheritdoc/>
+    public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+
+    /// <inheritdoc/>
+    public static Vector128<float> Abs(Vector128<float> a) => (a.AsInt32() & Vector128.Create(int.MaxValue)).AsSingle();
+
+    /// <inheritdoc/>
     public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.FusedMultiplyAdd(a, b, c);
 
     /// <inheritdoc/>
@@ -119,6 +137,12 @@ public readonly struct Vector256Ops : IFloatOps<Vector256<float>>
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
 
     /// <inheritdoc/>
+    public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+    /// <inheritdoc/>
+    public static Vector256<float> Abs(Vector256<float> a) => (a.AsInt32() & Vector256.Create(int.MaxValue)).AsSingle();
+
+    /// <inheritdoc/>
     public static Vector256<float> FusedMultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
 
     /// <inheritdoc/>
@@ -149,6 +173,12 @@ public readonly struct Vector512Ops : IFloatOps<Vector512<float>>
 
     /// <inheritdoc/>
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Abs(Vector512<float> a) => (a.AsInt32() & Vector512.Create(int.MaxValue)).AsSingle();
 
     /// <inheritdoc/>
     public static Vector512<float> FusedMultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);

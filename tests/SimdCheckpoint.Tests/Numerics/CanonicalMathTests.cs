@@ -94,6 +94,59 @@ public sealed class CanonicalMathTests
         Assert.True(mismatches == 0, $"{mismatches} lanes differ; first: {first}");
     }
 
+    [Fact]
+    public void Sigmoid_error_is_at_most_2_5_ulp_and_its_negative_tail_is_not_flushed()
+    {
+        double worst = 0;
+        float worstAt = 0;
+        int measured = 0;
+        foreach (float x in Inputs())
+        {
+            float y = CanonicalMath.Sigmoid(x);
+            if (float.IsNaN(x))
+            {
+                Assert.True(float.IsNaN(y));
+                continue;
+            }
+
+            double exact = x >= 0 ? 1.0 / (1.0 + Math.Exp(-(double)x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
+            double error = Math.Abs(y - exact) / UlpOf(exact);
+            measured++;
+            if (error > worst)
+            {
+                worst = error;
+                worstAt = x;
+            }
+        }
+
+        Assert.True(measured > 1_000_000);
+        Assert.True(worst <= 2.5, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
+        Assert.Equal(0.5f, CanonicalMath.Sigmoid(0f));
+        Assert.Equal(0.5f, CanonicalMath.Sigmoid(-0f));
+        Assert.Equal(1f, CanonicalMath.Sigmoid(float.PositiveInfinity));
+        Assert.Equal(0f, CanonicalMath.Sigmoid(float.NegativeInfinity));
+        Assert.Equal(1f, CanonicalMath.Sigmoid(100f));
+        Assert.True(CanonicalMath.Sigmoid(-100f) > 0f, "sigmoid(-100) ≈ 3.7e-44 must not flush to 0");
+    }
+
+    [Fact]
+    public void Sigmoid_gives_the_scalar_bits_at_every_width()
+    {
+        float[] x = Inputs();
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            Vector512<float> v512 = CanonicalMath.Sigmoid(Vector512.Create(x.AsSpan(i, 16)));
+            Vector256<float> v256 = CanonicalMath.Sigmoid(Vector256.Create(x.AsSpan(i, 8)));
+            Vector128<float> v128 = CanonicalMath.Sigmoid(Vector128.Create(x.AsSpan(i + 8, 4)));
+            for (int j = 0; j < 16; j++)
+            {
+                float s = CanonicalMath.Sigmoid(x[i + j]);
+                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
+                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}");
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0f, 1f)]
     [InlineData(-1e-45f, 1f)]
