@@ -10,10 +10,11 @@ namespace SimdCheckpoint.Generators.Planning;
 internal static class TilePolicy
 {
     public const int VectorWidth = 8;
-    public const int Registers = 16;
+    /// <summary>The override sets the Vector256 tile, so it is checked against that path's register file.</summary>
+    public static int Registers => VectorIsa.Vector256.Registers;
 
-    /// <summary>6×16 = 12 accumulators + 2 weight vectors + 1 broadcast: 15 of 16 registers, the MLAS FMA3 shape.</summary>
-    public const int DefaultRows = 6;
+    /// <summary>6×16: see <see cref="VectorIsa.Vector256"/>.</summary>
+    public static int DefaultRows => VectorIsa.Vector256.DefaultRows;
 
     public const int DefaultColumns = 16;
 
@@ -25,7 +26,7 @@ internal static class TilePolicy
 
     public const int MaxColumns = 64;
 
-    public static bool Fits(int rows, int vectors) => (rows * vectors) + 1 + Math.Min(rows, vectors) <= Registers;
+    public static bool Fits(int rows, int vectors) => VectorIsa.Vector256.Fits(rows, vectors);
 
     /// <summary>Null when the override (0 = planner's choice) can be planned; otherwise why not.</summary>
     public static string? Check(int rows, int columns)

@@ -46,7 +46,7 @@ internal static class SelfCheckCommand
             output.WriteLine($"  {r.Path,-10} {PathCatalog.Describe(r.Path),-22} {r.Outputs,9:N0} outputs  {verdict}");
         }
 
-        KernelPath auto = AutoPath();
+        KernelPath auto = Deep32.Kernels.AutoPath;
         output.WriteLine($"  digest    {hash} (SHA-256 of every network's outputs on the {auto} path; NaN bits canonicalised)");
         bool ok = paths.Values.All(r => r.Mismatch is null);
         output.WriteLine(ok ? "  result    OK: every path is identical to the reference." : "  result    FAILED: a path differs from the reference.");
@@ -59,12 +59,6 @@ internal static class SelfCheckCommand
 
         return ok ? 0 : 1;
     }
-
-    private static KernelPath AutoPath() =>
-        Vector512.IsHardwareAccelerated ? KernelPath.Vector512
-        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? KernelPath.Vector256
-        : Vector128.IsHardwareAccelerated ? KernelPath.Vector128
-        : KernelPath.Scalar;
 
     private static void Check<TNetwork>(Dictionary<KernelPath, PathResult> paths, IncrementalHash digest, List<string> networks)
         where TNetwork : IGeneratedNetwork<TNetwork>

@@ -35,92 +35,19 @@ public sealed class CanonicalMathTests
     [Fact]
     public void Exp_error_is_at_most_1_01_ulp_over_a_million_inputs()
     {
-        double worst = 0;
-        float worstAt = 0;
-        int measured = 0;
-        foreach (float x in Inputs())
-        {
-            double exact = Math.Exp(x);
-            float y = CanonicalMath.Exp(x);
-            if (float.IsNaN(x))
-            {
-                Assert.True(float.IsNaN(y));
-                continue;
-            }
-
-            if (exact > float.MaxValue)
-            {
-                // Beyond the largest float, the correctly rounded result is +inf unless the exact value is within
-                // half an ulp of MaxValue; allow both.
-                Assert.True(float.IsPositiveInfinity(y) || y == float.MaxValue, $"exp({Bits.Describe(x)}) = {Bits.Describe(y)}");
-                continue;
-            }
-
-            double error = Math.Abs(y - exact) / UlpOf(exact);
-            measured++;
-            if (error > worst)
-            {
-                worst = error;
-                worstAt = x;
-            }
-        }
-
-        Assert.True(measured > 1_000_000, $"only {measured} finite results measured");
-        Assert.True(worst <= 1.01, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
+        (double worst, float at, _) = MaxUlpError(CanonicalMath.Exp, Math.Exp);
+        Assert.True(worst <= 1.01, $"max error {worst:F4} ulp at x = {Bits.Describe(at)}");
     }
 
     [Fact]
-    public void Exp_gives_the_scalar_bits_at_every_width()
-    {
-        float[] x = Inputs();
-        int mismatches = 0;
-        string first = string.Empty;
-        for (int i = 0; i + 16 <= x.Length; i += 16)
-        {
-            Vector512<float> v512 = CanonicalMath.Exp(Vector512.Create(x.AsSpan(i, 16)));
-            Vector256<float> v256 = CanonicalMath.Exp(Vector256.Create(x.AsSpan(i, 8)));
-            Vector128<float> v128 = CanonicalMath.Exp(Vector128.Create(x.AsSpan(i + 8, 4)));
-            for (int j = 0; j < 16; j++)
-            {
-                float s = CanonicalMath.Exp(x[i + j]);
-                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
-                if (!ok && mismatches++ == 0)
-                {
-                    first = $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}";
-                }
-            }
-        }
-
-        Assert.True(mismatches == 0, $"{mismatches} lanes differ; first: {first}");
-    }
+    public void Exp_gives_the_scalar_bits_at_every_width() =>
+        AssertEveryWidthGivesTheScalarBits(CanonicalMath.Exp, CanonicalMath.Exp, CanonicalMath.Exp, CanonicalMath.Exp);
 
     [Fact]
     public void Sigmoid_error_is_at_most_2_5_ulp_and_its_negative_tail_is_not_flushed()
     {
-        double worst = 0;
-        float worstAt = 0;
-        int measured = 0;
-        foreach (float x in Inputs())
-        {
-            float y = CanonicalMath.Sigmoid(x);
-            if (float.IsNaN(x))
-            {
-                Assert.True(float.IsNaN(y));
-                continue;
-            }
-
-            double exact = x >= 0 ? 1.0 / (1.0 + Math.Exp(-(double)x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
-            double error = Math.Abs(y - exact) / UlpOf(exact);
-            measured++;
-            if (error > worst)
-            {
-                worst = error;
-                worstAt = x;
-            }
-        }
-
-        Assert.True(measured > 1_000_000);
-        Assert.True(worst <= 2.5, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
+        (double worst, float at, _) = MaxUlpError(CanonicalMath.Sigmoid, SigmoidExact);
+        Assert.True(worst <= 2.5, $"max error {worst:F4} ulp at x = {Bits.Describe(at)}");
         Assert.Equal(0.5f, CanonicalMath.Sigmoid(0f));
         Assert.Equal(0.5f, CanonicalMath.Sigmoid(-0f));
         Assert.Equal(1f, CanonicalMath.Sigmoid(float.PositiveInfinity));
@@ -132,37 +59,11 @@ public sealed class CanonicalMathTests
     [Fact]
     public void Silu_error_is_at_most_3_3_ulp_including_its_subnormal_tail()
     {
-        double worst = 0;
-        float worstAt = 0;
-        int measured = 0;
-        foreach (float x in Inputs())
-        {
-            float y = CanonicalMath.Silu(x);
-            if (float.IsNaN(x))
-            {
-                Assert.True(float.IsNaN(y));
-                continue;
-            }
-
-            if (float.IsInfinity(x))
-            {
-                Assert.Equal(x > 0 ? float.PositiveInfinity : -0f, y);
-                continue;
-            }
-
-            double sigmoid = x >= 0 ? 1.0 / (1.0 + Math.Exp(-(double)x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
-            double exact = x * sigmoid;
-            double error = Math.Abs(y - exact) / UlpOf(exact);
-            measured++;
-            if (error > worst)
-            {
-                worst = error;
-                worstAt = x;
-            }
-        }
-
-        Assert.True(measured > 1_000_000);
-        Assert.True(worst <= 3.3, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
+        (double worst, float at, _) = MaxUlpError(
+            x => float.IsInfinity(x) ? float.NaN : CanonicalMath.Silu(x), x => double.IsInfinity(x) ? double.NaN : x * SigmoidExact(x));
+        Assert.True(worst <= 3.3, $"max error {worst:F4} ulp at x = {Bits.Describe(at)}");
+        Assert.Equal(float.PositiveInfinity, CanonicalMath.Silu(float.PositiveInfinity));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(CanonicalMath.Silu(float.NegativeInfinity)));
 
         // Where e^x is subnormal, x·e^x still rounds once: -100·e^-100 ≈ -3.72e-42 to within an ulp.
         Assert.True(Math.Abs(CanonicalMath.Silu(-100f) - (-100 * Math.Exp(-100))) <= float.Epsilon);
@@ -170,91 +71,32 @@ public sealed class CanonicalMathTests
     }
 
     [Fact]
-    public void Silu_gives_the_scalar_bits_at_every_width()
-    {
-        float[] x = Inputs();
-        for (int i = 0; i + 16 <= x.Length; i += 16)
-        {
-            Vector512<float> v512 = CanonicalMath.Silu(Vector512.Create(x.AsSpan(i, 16)));
-            Vector256<float> v256 = CanonicalMath.Silu(Vector256.Create(x.AsSpan(i, 8)));
-            Vector128<float> v128 = CanonicalMath.Silu(Vector128.Create(x.AsSpan(i + 8, 4)));
-            for (int j = 0; j < 16; j++)
-            {
-                float s = CanonicalMath.Silu(x[i + j]);
-                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
-                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}");
-            }
-        }
-    }
+    public void Silu_gives_the_scalar_bits_at_every_width() =>
+        AssertEveryWidthGivesTheScalarBits(CanonicalMath.Silu, CanonicalMath.Silu, CanonicalMath.Silu, CanonicalMath.Silu);
 
     [Fact]
     public void Tanh_error_is_at_most_1_4_ulp_and_it_is_odd()
     {
-        double worst = 0;
-        float worstAt = 0;
-        int measured = 0;
+        (double worst, float at, _) = MaxUlpError(CanonicalMath.Tanh, Math.Tanh);
+        Assert.True(worst <= 1.4, $"max error {worst:F4} ulp at x = {Bits.Describe(at)}");
         foreach (float x in Inputs())
         {
             float y = CanonicalMath.Tanh(x);
-            if (float.IsNaN(x))
-            {
-                Assert.True(float.IsNaN(y));
-                continue;
-            }
-
-            Assert.Equal(BitConverter.SingleToInt32Bits(-y), BitConverter.SingleToInt32Bits(CanonicalMath.Tanh(-x)));
-            double exact = Math.Tanh(x);
-            double error = Math.Abs(y - exact) / UlpOf(exact);
-            measured++;
-            if (error > worst)
-            {
-                worst = error;
-                worstAt = x;
-            }
+            Assert.True(Bits.Same(float.IsNaN(y) ? y : -y, CanonicalMath.Tanh(-x)), $"tanh(-x) != -tanh(x) at {Bits.Describe(x)}");
         }
 
-        Assert.True(measured > 1_000_000);
-        Assert.True(worst <= 1.4, $"max error {worst:F4} ulp at x = {Bits.Describe(worstAt)}");
         Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(CanonicalMath.Tanh(-0f)));
         Assert.Equal(1f, CanonicalMath.Tanh(20f));
         Assert.Equal(-1f, CanonicalMath.Tanh(float.NegativeInfinity));
     }
 
     [Fact]
-    public void Tanh_gives_the_scalar_bits_at_every_width()
-    {
-        float[] x = Inputs();
-        for (int i = 0; i + 16 <= x.Length; i += 16)
-        {
-            Vector512<float> v512 = CanonicalMath.Tanh(Vector512.Create(x.AsSpan(i, 16)));
-            Vector256<float> v256 = CanonicalMath.Tanh(Vector256.Create(x.AsSpan(i, 8)));
-            Vector128<float> v128 = CanonicalMath.Tanh(Vector128.Create(x.AsSpan(i + 8, 4)));
-            for (int j = 0; j < 16; j++)
-            {
-                float s = CanonicalMath.Tanh(x[i + j]);
-                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
-                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}");
-            }
-        }
-    }
+    public void Tanh_gives_the_scalar_bits_at_every_width() =>
+        AssertEveryWidthGivesTheScalarBits(CanonicalMath.Tanh, CanonicalMath.Tanh, CanonicalMath.Tanh, CanonicalMath.Tanh);
 
     [Fact]
-    public void Sigmoid_gives_the_scalar_bits_at_every_width()
-    {
-        float[] x = Inputs();
-        for (int i = 0; i + 16 <= x.Length; i += 16)
-        {
-            Vector512<float> v512 = CanonicalMath.Sigmoid(Vector512.Create(x.AsSpan(i, 16)));
-            Vector256<float> v256 = CanonicalMath.Sigmoid(Vector256.Create(x.AsSpan(i, 8)));
-            Vector128<float> v128 = CanonicalMath.Sigmoid(Vector128.Create(x.AsSpan(i + 8, 4)));
-            for (int j = 0; j < 16; j++)
-            {
-                float s = CanonicalMath.Sigmoid(x[i + j]);
-                bool ok = Bits.Same(s, v512[j]) && (j >= 8 || Bits.Same(s, v256[j])) && (j < 8 || j >= 12 || Bits.Same(s, v128[j - 8]));
-                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(v512[j])}");
-            }
-        }
-    }
+    public void Sigmoid_gives_the_scalar_bits_at_every_width() =>
+        AssertEveryWidthGivesTheScalarBits(CanonicalMath.Sigmoid, CanonicalMath.Sigmoid, CanonicalMath.Sigmoid, CanonicalMath.Sigmoid);
 
     [Theory]
     [InlineData(0f, 1f)]
@@ -283,6 +125,65 @@ public sealed class CanonicalMathTests
         Assert.True(tiny > 0f && tiny < 1.17549435e-38f);
         Assert.True(Math.Abs(tiny - Math.Exp(-100)) <= float.Epsilon);
     }
+
+    /// <summary>
+    /// The largest error, in ulps of the correctly rounded result, over <see cref="Inputs"/>: NaN inputs must give
+    /// NaN; results the double reference puts beyond the float range must be +inf or MaxValue.
+    /// </summary>
+    private static (double Worst, float At, int Measured) MaxUlpError(Func<float, float> function, Func<double, double> exact)
+    {
+        double worst = 0;
+        float at = 0;
+        int measured = 0;
+        foreach (float x in Inputs())
+        {
+            float y = function(x);
+            if (float.IsNaN(x))
+            {
+                Assert.True(float.IsNaN(y), $"f(NaN) = {Bits.Describe(y)}");
+                continue;
+            }
+
+            double e = exact(x);
+            if (Math.Abs(e) > float.MaxValue || double.IsInfinity(e))
+            {
+                Assert.True(float.IsInfinity(y) || Math.Abs(y) == float.MaxValue, $"f({Bits.Describe(x)}) = {Bits.Describe(y)}");
+                continue;
+            }
+
+            double error = Math.Abs(y - e) / UlpOf(e);
+            measured++;
+            if (error > worst)
+            {
+                worst = error;
+                at = x;
+            }
+        }
+
+        Assert.True(measured > 1_000_000, $"only {measured} finite results measured");
+        return (worst, at, measured);
+    }
+
+    /// <summary>Every lane of the 512-, 256- and 128-bit forms has the scalar form's bits, over <see cref="Inputs"/>.</summary>
+    private static void AssertEveryWidthGivesTheScalarBits(
+        Func<float, float> scalar, Func<Vector128<float>, Vector128<float>> v128, Func<Vector256<float>, Vector256<float>> v256, Func<Vector512<float>, Vector512<float>> v512)
+    {
+        float[] x = Inputs();
+        for (int i = 0; i + 16 <= x.Length; i += 16)
+        {
+            Vector512<float> y512 = v512(Vector512.Create(x.AsSpan(i, 16)));
+            Vector256<float> y256 = v256(Vector256.Create(x.AsSpan(i, 8)));
+            Vector128<float> y128 = v128(Vector128.Create(x.AsSpan(i + 8, 4)));
+            for (int j = 0; j < 16; j++)
+            {
+                float s = scalar(x[i + j]);
+                bool ok = Bits.Same(s, y512[j]) && (j >= 8 || Bits.Same(s, y256[j])) && (j < 8 || j >= 12 || Bits.Same(s, y128[j - 8]));
+                Assert.True(ok, $"x = {Bits.Describe(x[i + j])}: scalar {Bits.Describe(s)}, Vector512 {Bits.Describe(y512[j])}");
+            }
+        }
+    }
+
+    private static double SigmoidExact(double x) => x >= 0 ? 1.0 / (1.0 + Math.Exp(-x)) : Math.Exp(x) / (1.0 + Math.Exp(x));
 
     private static double UlpOf(double value)
     {
