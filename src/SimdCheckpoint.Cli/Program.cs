@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.CommandLine;
 using SimdCheckpoint.Cli.Commands;
 
@@ -35,6 +36,29 @@ var selfcheck = new Command("selfcheck", "Run every generated path over fixed ne
 };
 selfcheck.SetAction(result => SelfCheckCommand.Run(Console.Out, result.GetValue(json)));
 
+var function = new Option<string[]>("--function", "-f") { Description = "Only these functions (repeatable); default: all. Names: " + string.Join(", ", SimdCheckpoint.Numerics.CanonicalFunction.All.Select(f => f.Name)) + "." };
+var stride = new Option<long>("--stride") { Description = "Scan every stride-th bit pattern instead of all 2^32 (1 = all).", DefaultValueFactory = _ => 1 };
+var threads = new Option<int>("--threads") { Description = "Worker threads (default: every core).", DefaultValueFactory = _ => 0 };
+var mathJson = new Option<string?>("--json") { Description = "Also write the results to this JSON file." };
+var mathcheck = new Command("mathcheck", "Measure each canonical function's error in ulps over every binary32 input against a double-precision reference, and check that every vector width gives the scalar bits.")
+{
+    function,
+    stride,
+    threads,
+    mathJson,
+};
+mathcheck.SetAction(result =>
+{
+    long s = result.GetValue(stride);
+    if (s < 1 || s > uint.MaxValue)
+    {
+        Console.Error.WriteLine("--stride must be between 1 and 2^32 - 1.");
+        return 2;
+    }
+
+    return MathCheckCommand.Run(Console.Out, result.GetValue(function) ?? [], s, result.GetValue(threads), result.GetValue(mathJson));
+});
+
 var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural networks, bitwise identical on every ISA. With no command, runs the main job (experiment).")
 {
     batch,
@@ -43,5 +67,6 @@ var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural
 };
 root.Subcommands.Add(experiment);
 root.Subcommands.Add(selfcheck);
+root.Subcommands.Add(mathcheck);
 root.SetAction(RunExperiment);
 return root.Parse(args).Invoke();

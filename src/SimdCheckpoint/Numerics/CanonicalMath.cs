@@ -10,7 +10,7 @@ namespace SimdCheckpoint.Numerics;
 /// estimate instructions. Each function's maximum error against a double-precision reference is measured by the
 /// tests and stated on the function.
 /// </summary>
-public static class CanonicalMath
+public static partial class CanonicalMath
 {
     // Cody–Waite split of ln 2: Ln2Hi has 9 significant bits, so n·Ln2Hi is exact for |n| < 2^15.
     private const float Log2E = 1.44269504f;
@@ -67,20 +67,7 @@ public static class CanonicalMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Silu<TOps, T>(T x)
-        where TOps : IFloatOps<T>
-    {
-        T negativeAbs = TOps.Multiply(TOps.Abs(x), TOps.Broadcast(-1f));
-        T m = ExpReduced<TOps, T>(negativeAbs, out T n);
-        T s = TOps.ConditionalSelect(
-            TOps.LessThan(negativeAbs, TOps.Broadcast(ExpUnderflow)), TOps.Broadcast(0f), ScaleByPowerOfTwo<TOps, T>(m, n));
-        T d = TOps.Add(s, TOps.Broadcast(1f));
-        T positive = TOps.Divide(x, d);
-        T negative = ScaleByPowerOfTwo<TOps, T>(TOps.Divide(TOps.Multiply(x, m), d), n);
-
-        // Below -120, |x·e^x| < 2^-160 rounds to -0, and n would no longer fit two exponents.
-        negative = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(SiluUnderflow)), TOps.Broadcast(-0f), negative);
-        return TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), negative, positive);
-    }
+        where TOps : IFloatOps<T> => TimesSigmoid<TOps, T>(x, x, TOps.Broadcast(0f));
 
     /// <summary>
     /// tanh(x). Below |x| = 0.625 an odd minimax polynomial x + x·z·P(z), z = x² (Cephes tanhf), because
@@ -120,7 +107,30 @@ public static class CanonicalMath
         n = TOps.RoundToEven(TOps.Multiply(x, TOps.Broadcast(Log2E)));
         T r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Hi), x);
         r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Lo), r);
+        return ExpPolynomial<TOps, T>(r);
+    }
 
+    /// <summary>
+    /// e^r for r = (x + lo) − n·ln2, and n = round(x·log2 e): the same reduction for an argument carried as an unevaluated
+    /// sum x + lo with |lo| far below ulp(x), so a caller whose argument is not a binary32 number (x − max in softmax,
+    /// −x²/2 in GELU) keeps the bits that rounding x alone would lose.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpReduced<TOps, T>(T x, T lo, out T n)
+        where TOps : IFloatOps<T>
+    {
+        n = TOps.RoundToEven(TOps.Multiply(x, TOps.Broadcast(Log2E)));
+        T r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Hi), x);
+        r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Lo), r);
+        r = TOps.Add(r, lo);
+        return ExpPolynomial<TOps, T>(r);
+    }
+
+    /// <summary>e^r on [-ln2/2, ln2/2]: 1 + r + r²·P(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpPolynomial<TOps, T>(T r)
+        where TOps : IFloatOps<T>
+    {
         T p = TOps.FusedMultiplyAdd(TOps.Broadcast(P0), r, TOps.Broadcast(P1));
         p = TOps.FusedMultiplyAdd(p, r, TOps.Broadcast(P2));
         p = TOps.FusedMultiplyAdd(p, r, TOps.Broadcast(P3));
@@ -157,52 +167,4 @@ public static class CanonicalMath
         T negative = TOps.Divide(s, d);
         return TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), negative, positive);
     }
-
-    /// <inheritdoc cref="Sigmoid{TOps, T}(T)"/>
-    public static float Sigmoid(float x) => Sigmoid<ScalarOps, float>(x);
-
-    /// <inheritdoc cref="Sigmoid{TOps, T}(T)"/>
-    public static Vector128<float> Sigmoid(Vector128<float> x) => Sigmoid<Vector128Ops, Vector128<float>>(x);
-
-    /// <inheritdoc cref="Sigmoid{TOps, T}(T)"/>
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Sigmoid<Vector256Ops, Vector256<float>>(x);
-
-    /// <inheritdoc cref="Sigmoid{TOps, T}(T)"/>
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Sigmoid<Vector512Ops, Vector512<float>>(x);
-
-    /// <inheritdoc cref="Silu{TOps, T}(T)"/>
-    public static float Silu(float x) => Silu<ScalarOps, float>(x);
-
-    /// <inheritdoc cref="Silu{TOps, T}(T)"/>
-    public static Vector128<float> Silu(Vector128<float> x) => Silu<Vector128Ops, Vector128<float>>(x);
-
-    /// <inheritdoc cref="Silu{TOps, T}(T)"/>
-    public static Vector256<float> Silu(Vector256<float> x) => Silu<Vector256Ops, Vector256<float>>(x);
-
-    /// <inheritdoc cref="Silu{TOps, T}(T)"/>
-    public static Vector512<float> Silu(Vector512<float> x) => Silu<Vector512Ops, Vector512<float>>(x);
-
-    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
-    public static float Tanh(float x) => Tanh<ScalarOps, float>(x);
-
-    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
-    public static Vector128<float> Tanh(Vector128<float> x) => Tanh<Vector128Ops, Vector128<float>>(x);
-
-    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
-    public static Vector256<float> Tanh(Vector256<float> x) => Tanh<Vector256Ops, Vector256<float>>(x);
-
-    /// <inheritdoc cref="Tanh{TOps, T}(T)"/>
-    public static Vector512<float> Tanh(Vector512<float> x) => Tanh<Vector512Ops, Vector512<float>>(x);
-
-    /// <inheritdoc cref="Exp{TOps, T}(T)"/>
-    public static float Exp(float x) => Exp<ScalarOps, float>(x);
-
-    /// <inheritdoc cref="Exp{TOps, T}(T)"/>
-    public static Vector128<float> Exp(Vector128<float> x) => Exp<Vector128Ops, Vector128<float>>(x);
-
-    /// <inheritdoc cref="Exp{TOps, T}(T)"/>
-    public static Vector256<float> Exp(Vector256<float> x) => Exp<Vector256Ops, Vector256<float>>(x);
-
-    /// <inheritdoc cref="Exp{TOps, T}(T)"/>
-    public static Vector512<float> Exp(Vector512<float> x) => Exp<Vector512Ops, Vector512<float>>(x);
 }

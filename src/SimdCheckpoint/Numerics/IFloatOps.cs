@@ -15,8 +15,20 @@ public interface IFloatOps<T>
     /// <summary>Every lane set to <paramref name="value"/>.</summary>
     static abstract T Broadcast(float value);
 
+    /// <summary>The number of floats in one <typeparamref name="T"/>: 1, 4, 8 or 16.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>Loads <see cref="Count"/> floats starting at <paramref name="source"/>.</summary>
+    static abstract T Load(ref readonly float source);
+
+    /// <summary>Stores <paramref name="value"/>'s <see cref="Count"/> floats starting at <paramref name="destination"/>.</summary>
+    static abstract void Store(T value, ref float destination);
+
     /// <summary>a + b, correctly rounded.</summary>
     static abstract T Add(T a, T b);
+
+    /// <summary>a − b, correctly rounded.</summary>
+    static abstract T Subtract(T a, T b);
 
     /// <summary>a · b, correctly rounded.</summary>
     static abstract T Multiply(T a, T b);
@@ -53,7 +65,19 @@ public readonly struct ScalarOps : IFloatOps<float>
     public static float Broadcast(float value) => value;
 
     /// <inheritdoc/>
+    public static int Count => 1;
+
+    /// <inheritdoc/>
+    public static float Load(ref readonly float source) => source;
+
+    /// <inheritdoc/>
+    public static void Store(float value, ref float destination) => destination = value;
+
+    /// <inheritdoc/>
     public static float Add(float a, float b) => a + b;
+
+    /// <inheritdoc/>
+    public static float Subtract(float a, float b) => a - b;
 
     /// <inheritdoc/>
     public static float Multiply(float a, float b) => a * b;
@@ -93,7 +117,19 @@ public readonly struct Vector128Ops : IFloatOps<Vector128<float>>
     public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
 
     /// <inheritdoc/>
+    public static int Count => 4;
+
+    /// <inheritdoc/>
+    public static Vector128<float> Load(ref readonly float source) => Vector128.LoadUnsafe(in source);
+
+    /// <inheritdoc/>
+    public static void Store(Vector128<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    /// <inheritdoc/>
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+    /// <inheritdoc/>
+    public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
 
     /// <inheritdoc/>
     public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
@@ -131,7 +167,19 @@ public readonly struct Vector256Ops : IFloatOps<Vector256<float>>
     public static Vector256<float> Broadcast(float value) => Vector256.Create(value);
 
     /// <inheritdoc/>
+    public static int Count => 8;
+
+    /// <inheritdoc/>
+    public static Vector256<float> Load(ref readonly float source) => Vector256.LoadUnsafe(in source);
+
+    /// <inheritdoc/>
+    public static void Store(Vector256<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    /// <inheritdoc/>
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    /// <inheritdoc/>
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
 
     /// <inheritdoc/>
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
@@ -169,7 +217,19 @@ public readonly struct Vector512Ops : IFloatOps<Vector512<float>>
     public static Vector512<float> Broadcast(float value) => Vector512.Create(value);
 
     /// <inheritdoc/>
+    public static int Count => 16;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Load(ref readonly float source) => Vector512.LoadUnsafe(in source);
+
+    /// <inheritdoc/>
+    public static void Store(Vector512<float> value, ref float destination) => value.StoreUnsafe(ref destination);
+
+    /// <inheritdoc/>
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    /// <inheritdoc/>
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
 
     /// <inheritdoc/>
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
