@@ -142,13 +142,13 @@ public sealed class JsonDiagnosticTests
     [Fact]
     public void Unknown_activation_name_reports_SCK0004_at_the_string()
     {
-        GeneratorRun run = RunJson("{ \"layers\": [\n  { \"inputs\": 4, \"outputs\": 2, \"activation\": \"swish\" }\n] }");
+        GeneratorRun run = RunJson("{ \"layers\": [\n  { \"inputs\": 4, \"outputs\": 2, \"activation\": \"mish\" }\n] }");
         Diagnostic d = run.Single("SCK0004");
 
         Assert.Equal(JsonPath, d.Location.GetLineSpan().Path);
-        Assert.Equal("\"swish\"", run.TextAt(d));
+        Assert.Equal("\"mish\"", run.TextAt(d));
         Assert.Equal("(2,46)", d.Position());
-        Assert.Contains("tiny.json: layer 0 has the unknown activation \"swish\"", d.Message());
+        Assert.Contains("tiny.json: layer 0 has the unknown activation \"mish\"", d.Message());
     }
 
     [Theory]

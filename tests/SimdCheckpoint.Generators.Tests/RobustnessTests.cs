@@ -96,7 +96,7 @@ public sealed class RobustnessTests
         ["empty key"] = "{\"\": 1, \"layers\": [{\"\": 2, \"inputs\": 1, \"outputs\": 1}]}",
         ["2,000 layers"] = "{\"layers\": [{\"inputs\": 2, \"outputs\": 2}" + string.Concat(Enumerable.Repeat(", {\"outputs\": 2}", 1_999)) + "]}",
         ["later layer without outputs"] = "{\"layers\": [{\"inputs\": 2, \"outputs\": 2}, {}, {\"outputs\": 3}]}",
-        ["every error at once"] = "{\"name\": 3, \"x\": 1, \"layers\": [{\"name\": 1, \"inputs\": \"a\", \"outputs\": 1.5, \"activation\": \"gelu\", \"alpha\": true, \"y\": 2}, 5, {\"name\": \"\"}]}",
+        ["every error at once"] = "{\"name\": 3, \"x\": 1, \"layers\": [{\"name\": 1, \"inputs\": \"a\", \"outputs\": 1.5, \"activation\": \"mish\", \"alpha\": true, \"y\": 2}, 5, {\"name\": \"\"}]}",
     };
 
     public static TheoryData<string> SourceCases => new(Sources.Keys);

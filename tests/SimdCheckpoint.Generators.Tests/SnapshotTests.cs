@@ -54,6 +54,34 @@ public sealed class SnapshotTests
         Snapshot.Match(run.SingleSource, "Samples.TinyFromJson");
     }
 
+    public const string ActivationsJson = """
+        {
+          "name": "Classifier",
+          "layers": [
+            { "name": "embed", "inputs": 6, "outputs": 20, "activation": "gelu" },
+            { "name": "gate", "outputs": 20, "activation": "swish" },
+            { "name": "classes", "outputs": 4, "activation": "softmax" }
+          ]
+        }
+        """;
+
+    [Fact]
+    public void Transcendental_epilogues_and_softmax_match_snapshot()
+    {
+        const string source = """
+            using SimdCheckpoint;
+
+            namespace Samples;
+
+            [NetworkFile("classifier.json")]
+            public partial class Classifier;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source, GeneratorHarness.Json("/src/classifier.json", ActivationsJson));
+
+        Assert.Empty(run.Diagnostics);
+        Snapshot.Match(run.SingleSource, "Samples.Classifier");
+    }
+
     [Fact]
     public void Snapshot_mismatch_names_the_first_differing_line()
     {

@@ -247,6 +247,7 @@ internal static class NetworkEmitter
         w.WriteLine($"//   Canonical arithmetic (DESIGN.md 2.1): {k.Formula}.");
         w.WriteLine($"//   K loop: unrolled x{k.KUnroll}; {(kMain > 0 ? $"{kMain / k.KUnroll} iteration(s)" : "no iterations")}, {(k.Inputs - kMain > 0 ? $"then {k.Inputs - kMain} step(s) emitted straight" : "no remainder")}.");
         w.WriteLine($"//   Columns: {k.MainPanels} panel(s) of {k.PanelWidth}{(k.TailWidth > 0 ? $", then a tail of {k.TailColumns} computed on zero-padded weights and stored {k.TailColumns} wide" : ", no tail")}.");
+        w.WriteLine($"//   Epilogue: {Epilogue.Describe(k.Activation)}");
         w.WriteLine("//   Each path broadcasts x[m,k] and fuses it into a register tile of outputs, so every output's sum runs");
         w.WriteLine("//   in k order in one lane and the bits equal the scalar reference:");
         foreach (PathPlan p in k.Paths)
@@ -295,12 +296,7 @@ internal static class NetworkEmitter
 
     private static string ActivationText(DenseLayerSpec layer) => ActivationText(layer.Activation, layer.Alpha);
 
-    private static string ActivationText(Activation activation, float alpha) => activation switch
-    {
-        Activation.Relu => "relu",
-        Activation.LeakyRelu => "leaky_relu(" + alpha.ToString("R", CultureInfo.InvariantCulture) + ")",
-        _ => "identity",
-    };
+    private static string ActivationText(Activation activation, float alpha) => Epilogue.Name(activation, alpha);
 
     private static string Quote(string name) => "'" + name + "'";
 

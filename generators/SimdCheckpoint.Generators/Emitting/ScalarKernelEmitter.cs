@@ -51,13 +51,15 @@ internal static class ScalarKernelEmitter
         w.WriteLine("acc = MathF.FusedMultiplyAdd(xi[k], packed[start + (k * stride)], acc);");
         w.CloseBlock();
         w.WriteLine();
-        w.WriteLine(plan.Activation switch
-        {
-            Activation.Relu => "yi[n] = global::SimdCheckpoint.Numerics.Activations.Relu(acc);",
-            Activation.LeakyRelu => "yi[n] = global::SimdCheckpoint.Numerics.Activations.LeakyRelu(acc, alpha);",
-            _ => "yi[n] = acc;",
-        });
+        w.WriteLine($"yi[n] = {Epilogue.Call(plan.Activation, "acc")};");
         w.CloseBlock();
+        if (plan.Activation == Activation.Softmax)
+        {
+            w.WriteLine();
+            w.WriteLine("// Softmax over the finished row: max, exp, the sum in 16 partials then pairwise, divide.");
+            w.WriteLine("global::SimdCheckpoint.Numerics.Softmax.Rows<global::SimdCheckpoint.Numerics.ScalarOps, float>(yi, Outputs, yi, Outputs, Outputs, 1);");
+        }
+
         w.CloseBlock();
         w.CloseBlock();
     }

@@ -121,6 +121,13 @@ internal static class VectorKernelEmitter
             w.CloseBlock();
         }
 
+        if (plan.Activation == Activation.Softmax)
+        {
+            w.WriteLine();
+            w.WriteLine($"// Softmax over each finished row, {path.Isa.Name} wide: max, exp, the sum in 16 partials then pairwise, divide.");
+            w.WriteLine(Epilogue.SoftmaxRows(isa + "Ops", isa + "<float>"));
+        }
+
         w.CloseBlock();
     }
 
@@ -231,13 +238,9 @@ internal static class VectorKernelEmitter
         }
 
         w.WriteLine();
-        string act = plan.Activation switch
-        {
-            Activation.Relu => "relu",
-            Activation.LeakyRelu => "leaky_relu",
-            _ => string.Empty,
-        };
-        w.WriteLine(act.Length > 0 ? $"// Epilogue: {act} on the accumulators, then store." : "// Epilogue: store.");
+        w.WriteLine(Epilogue.IsElementwise(plan.Activation)
+            ? $"// Epilogue: {ActivationNames.ToJsonName(plan.Activation)} on the accumulators, then store."
+            : plan.Activation == Activation.Softmax ? "// Epilogue: store (softmax runs over each finished row after the last panel)." : "// Epilogue: store.");
         if (plan.Activation == Activation.LeakyRelu)
         {
             w.WriteLine($"{vec}<float> alpha = {vec}.Create({Float(plan.Alpha)});");
@@ -253,14 +256,9 @@ internal static class VectorKernelEmitter
             for (int c = 0; c < cols; c++)
             {
                 string acc = $"acc{r}_{c}";
-                switch (plan.Activation)
+                if (Epilogue.IsElementwise(plan.Activation))
                 {
-                    case Activation.Relu:
-                        w.WriteLine($"{acc} = global::SimdCheckpoint.Numerics.Activations.Relu({acc});");
-                        break;
-                    case Activation.LeakyRelu:
-                        w.WriteLine($"{acc} = global::SimdCheckpoint.Numerics.Activations.LeakyRelu({acc}, alpha);");
-                        break;
+                    w.WriteLine($"{acc} = {Epilogue.Call(plan.Activation, acc)};");
                 }
 
                 EmitStore(w, acc, tile.Lanes, $"y{r}", tile.Columns[c].YOffset, tile.Columns[c].Store);

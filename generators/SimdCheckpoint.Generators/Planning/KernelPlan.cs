@@ -93,13 +93,15 @@ internal sealed class KernelPlan
         {
             string act = Activation switch
             {
-                Activation.Relu => "relu",
+                Activation.Identity => string.Empty,
                 Activation.LeakyRelu => "leaky_relu[alpha=" + Alpha.ToString("R", CultureInfo.InvariantCulture) + "]",
-                _ => string.Empty,
+                _ => ActivationNames.ToJsonName(Activation),
             };
             string k = (Inputs - 1).ToString(CultureInfo.InvariantCulture);
             return act.Length == 0
                 ? $"y[m,n] = acc, acc = b[n]; for k = 0..{k} ascending: acc = fma(x[m,k], W[k,n], acc)"
+                : Activation == Activation.Softmax
+                ? $"y[m,:] = softmax(acc[m,:]) over the row, acc = b[n]; for k = 0..{k} ascending: acc = fma(x[m,k], W[k,n], acc)"
                 : $"y[m,n] = {act}(acc), acc = b[n]; for k = 0..{k} ascending: acc = fma(x[m,k], W[k,n], acc)";
         }
     }

@@ -66,12 +66,7 @@ internal sealed class NetworkPlan
 
     private static string KernelName(DenseLayerSpec layer)
     {
-        string act = layer.Activation switch
-        {
-            Activation.Relu => "Relu",
-            Activation.LeakyRelu => "LeakyRelu",
-            _ => string.Empty,
-        };
+        string act = layer.Activation == Activation.Identity ? string.Empty : layer.Activation.ToString();
         return "Dense" + layer.Inputs.ToString(CultureInfo.InvariantCulture) + "x" + layer.Outputs.ToString(CultureInfo.InvariantCulture) + act;
     }
 }

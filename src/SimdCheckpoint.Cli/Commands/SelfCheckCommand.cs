@@ -36,6 +36,7 @@ internal static class SelfCheckCommand
         Check<SelfCheckMnist>(paths, digest, networks);
         Check<SelfCheckUneven>(paths, digest, networks);
         Check<SelfCheckWide>(paths, digest, networks);
+        Check<SelfCheckTranscendental>(paths, digest, networks);
         string hash = Convert.ToHexStringLower(digest.GetHashAndReset());
 
         output.WriteLine($"  networks  {string.Join("; ", networks)}");

@@ -22,3 +22,13 @@ internal sealed partial class SelfCheckUneven;
 [Dense(300, 33, Activation.LeakyRelu)]
 [Dense(33, 1)]
 internal sealed partial class SelfCheckWide;
+
+/// <summary>Every transcendental activation fused into a kernel epilogue, and a softmax over a 17-class row (one tail column past a panel).</summary>
+[Network]
+[Dense(29, 40, Activation.Gelu)]
+[Dense(40, 35, Activation.GeluTanh)]
+[Dense(35, 21, Activation.Silu)]
+[Dense(21, 18, Activation.Tanh)]
+[Dense(18, 33, Activation.Sigmoid)]
+[Dense(33, 17, Activation.Softmax)]
+internal sealed partial class SelfCheckTranscendental;

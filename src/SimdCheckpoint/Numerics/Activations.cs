@@ -46,12 +46,57 @@ public static class Activations
     public static Vector512<float> LeakyRelu(Vector512<float> x, Vector512<float> alpha) =>
         Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), x * alpha, x);
 
-    /// <summary>Applies <paramref name="activation"/> to one value: the reference's form of every epilogue.</summary>
+    /// <summary>
+    /// Applies an element-wise <paramref name="activation"/> to one value: the reference's form of every epilogue.
+    /// Softmax is a row function: use <see cref="Softmax.Row"/>.
+    /// </summary>
+    /// <exception cref="System.ArgumentException"><paramref name="activation"/> is <see cref="Activation.Softmax"/>.</exception>
     public static float Apply(Activation activation, float x, float alpha) => activation switch
     {
         Activation.Identity => x,
         Activation.Relu => Relu(x),
         Activation.LeakyRelu => LeakyRelu(x, alpha),
+        Activation.Sigmoid => CanonicalMath.Sigmoid(x),
+        Activation.Tanh => CanonicalMath.Tanh(x),
+        Activation.Gelu => CanonicalMath.Gelu(x),
+        Activation.GeluTanh => CanonicalMath.GeluTanh(x),
+        Activation.Silu => CanonicalMath.Silu(x),
+        Activation.Softmax => throw new System.ArgumentException("Softmax is not element-wise; use Softmax.Row over the whole row.", nameof(activation)),
+        _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>
+    /// What the derivative of an element-wise <paramref name="activation"/> is computed from in the backward pass:
+    /// the layer's output where that is exact and cheapest (ReLU, sigmoid, tanh, identity, LeakyReLU with a positive
+    /// slope), the pre-activation where the output does not determine it (GELU, SiLU, LeakyReLU with a slope ≤ 0).
+    /// </summary>
+    /// <exception cref="System.ArgumentException"><paramref name="activation"/> is <see cref="Activation.Softmax"/>, whose backward pass is <see cref="Softmax.Backward"/>.</exception>
+    public static DerivativeArgument DerivativeArgumentOf(Activation activation, float alpha) => activation switch
+    {
+        Activation.Identity or Activation.Relu or Activation.Sigmoid or Activation.Tanh => DerivativeArgument.Output,
+        Activation.LeakyRelu => alpha > 0 ? DerivativeArgument.Output : DerivativeArgument.PreActivation,
+        Activation.Gelu or Activation.GeluTanh or Activation.Silu => DerivativeArgument.PreActivation,
+        Activation.Softmax => throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation)),
+        _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    /// <summary>
+    /// The derivative of <paramref name="activation"/> at the point given by <paramref name="argument"/>, which is the
+    /// output or the pre-activation as <see cref="DerivativeArgumentOf"/> says. The backward pass multiplies the
+    /// upstream gradient by it: dZ = dY · act′ (one binary32 multiply). ReLU′ is 1 where y &gt; 0 and 0 elsewhere (0 at 0,
+    /// as PyTorch); LeakyReLU′ is 1 where the argument is &gt; 0 and alpha elsewhere.
+    /// </summary>
+    public static float Derivative(Activation activation, float argument, float alpha) => activation switch
+    {
+        Activation.Identity => 1f,
+        Activation.Relu => argument > 0f ? 1f : 0f,
+        Activation.LeakyRelu => argument > 0f ? 1f : alpha,
+        Activation.Sigmoid => CanonicalMath.SigmoidDerivativeFromOutput(argument),
+        Activation.Tanh => CanonicalMath.TanhDerivativeFromOutput(argument),
+        Activation.Gelu => CanonicalMath.GeluDerivative(argument),
+        Activation.GeluTanh => CanonicalMath.GeluTanhDerivative(argument),
+        Activation.Silu => CanonicalMath.SiluDerivative(argument),
+        Activation.Softmax => throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation)),
         _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 }

@@ -60,6 +60,19 @@ public static partial class CanonicalMath
     }
 
     /// <summary>
+    /// e^(x + lo) for an argument carried as an unevaluated sum (|lo| far below ulp(x)), with the limits of
+    /// <see cref="Exp{TOps, T}(T)"/> decided by x.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T ExpWithLow<TOps, T>(T x, T lo)
+        where TOps : IFloatOps<T>
+    {
+        T y = ScaleByPowerOfTwo<TOps, T>(ExpReduced<TOps, T>(x, lo, out T n), n);
+        y = TOps.ConditionalSelect(TOps.GreaterThan(x, TOps.Broadcast(ExpOverflow)), TOps.Broadcast(float.PositiveInfinity), y);
+        return TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(ExpUnderflow)), TOps.Broadcast(0f), y);
+    }
+
+    /// <summary>
     /// SiLU (swish), x · sigmoid(x). For x &lt; 0 it is x·e^x / (1 + e^x), evaluated as (x · e^r / (1 + s)) · 2^n
     /// with e^x = e^r · 2^n: the product with x happens before the scaling, so where e^x is subnormal (x &lt; -87)
     /// the result still rounds only once instead of inheriting e^x's lost bits. SiLU(±0) = ±0,

@@ -69,7 +69,13 @@ public static class ReferenceDense
                     acc = MathF.FusedMultiplyAdd(x[(row * ldx) + i], w, acc);
                 }
 
-                y[(row * ldy) + col] = Activations.Apply(activation, acc, alpha);
+                y[(row * ldy) + col] = activation == Activation.Softmax ? acc : Activations.Apply(activation, acc, alpha);
+            }
+
+            if (activation == Activation.Softmax)
+            {
+                Span<float> outputs = y.Slice(row * ldy, n);
+                Softmax.Row(outputs, outputs, KernelPath.Scalar);
             }
         }
     }

@@ -17,6 +17,14 @@ public sealed class AllocationTests
     [Fact]
     public void Forward_allocates_nothing_on_the_scalar_path() => AssertNoAllocations<Uneven>(batch: 7, expectStack: true, KernelPath.Scalar);
 
+    [Theory]
+    [InlineData(KernelPath.Auto)]
+    [InlineData(KernelPath.Vector256)]
+    [InlineData(KernelPath.Vector128)]
+    [InlineData(KernelPath.Scalar)]
+    public void Forward_with_transcendental_activations_and_softmax_allocates_nothing(KernelPath path) =>
+        AssertNoAllocations<Transcendental>(batch: 9, expectStack: true, path);
+
     private static void AssertNoAllocations<TNetwork>(int batch, bool expectStack, KernelPath path = KernelPath.Auto)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {

@@ -12,7 +12,7 @@ public sealed class NetworkForwardTests
     public static TheoryData<string, int> Cases()
     {
         var data = new TheoryData<string, int>();
-        foreach (string network in new[] { nameof(MnistMlp), nameof(Deep32), nameof(Uneven), nameof(MnistFromJson), nameof(SingleLayer) })
+        foreach (string network in new[] { nameof(MnistMlp), nameof(Deep32), nameof(Uneven), nameof(MnistFromJson), nameof(SingleLayer), nameof(Transcendental) })
         {
             foreach (int batch in new[] { 1, 3, 6, 7, 11, 13, 64, 67 })
             {

@@ -61,3 +61,13 @@ public partial class MnistFromJson;
 [Network]
 [Dense(20, 7, Activation.Relu)]
 public partial class SingleLayer;
+
+/// <summary>A transformer-style MLP with every transcendental activation, ending in a softmax over 10 classes.</summary>
+[Network]
+[Dense(64, 128, Activation.Gelu, Name = "up")]
+[Dense(128, 96, Activation.Silu, Name = "gate")]
+[Dense(96, 80, Activation.Tanh, Name = "mix")]
+[Dense(80, 48, Activation.GeluTanh, Name = "squeeze")]
+[Dense(48, 33, Activation.Sigmoid, Name = "logistic")]
+[Dense(33, 10, Activation.Softmax, Name = "classes")]
+public partial class Transcendental;

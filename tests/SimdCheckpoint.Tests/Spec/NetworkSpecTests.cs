@@ -79,7 +79,7 @@ public sealed class NetworkSpecTests
     }
 
     [Theory]
-    [InlineData("{\"layers\": [\n  {\"inputs\": 3, \"outputs\": 4, \"activation\": \"gelu\"}\n]}", "SCK0004", 2, 45)]
+    [InlineData("{\"layers\": [\n  {\"inputs\": 3, \"outputs\": 4, \"activation\": \"mish\"}\n]}", "SCK0004", 2, 45)]
     [InlineData("{\"layers\": [\n  {\"inputs\": 3, \"outputs\": 4},\n  {\"inputs\": 5, \"outputs\": 1}\n]}", "SCK0005", 3, 14)]
     [InlineData("{\"layers\": [\n  {\"inputs\": 3, \"outputs\": 0}\n]}", "SCK0003", 2, 28)]
     [InlineData("{\"layers\": [\n  {\"inputs\": 3, \"outptus\": 4}\n]}", "SCK0008", 2, 17)]

@@ -1,0 +1,246 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace SimdCheckpoint.Numerics;
+
+/// <summary>
+/// Softmax over the last axis, y[i] = e^(x[i] − max) / Σ e^(x[j] − max), in one fixed order of binary32 operations
+/// that every width executes (DESIGN.md section 2.4), so every path gives the same bits:
+/// <list type="number">
+/// <item>max: the largest element (compare and select; NaNs are never selected, and a NaN anywhere makes the sum, and
+/// so every output, NaN).</item>
+/// <item>e[i] = <see cref="CanonicalMath.Exp{TOps, T}(T)"/> of x[i] − max, the subtraction carried as an exact
+/// two-float sum so that large differences do not lose bits.</item>
+/// <item>the sum: element i is added to partial sum i mod 16, in ascending i; then the 16 partials are added pairwise
+/// (p[j] += p[j + 8], then + 4, + 2, + 1). A 16-lane vector holds the partials in one register, 8 lanes in two, 4 in four,
+/// the scalar path in sixteen floats: the same additions in the same order.</item>
+/// <item>y[i] = e[i] / sum, a correctly rounded division.</item>
+/// </list>
+/// Huge logits never overflow (the largest exponent is 0); a row with +inf, or only −inf, gives NaN, as PyTorch does.
+/// The backward pass, dx[i] = y[i]·(dy[i] − Σ y[j]·dy[j]), forms its dot product in the same 16-partial order with one
+/// fused multiply-add per element.
+/// </summary>
+public static class Softmax
+{
+    /// <summary>Partial sums: element i goes to partial i mod 16 at every width.</summary>
+    public const int Partials = 16;
+
+    /// <summary>Softmax of one row, on <paramref name="path"/>. <paramref name="y"/> may be <paramref name="x"/> itself (in place).</summary>
+    /// <exception cref="ArgumentException">The lengths differ, the spans partially overlap, or the row is empty.</exception>
+    public static void Row(ReadOnlySpan<float> x, Span<float> y, KernelPath path = KernelPath.Auto)
+    {
+        Elementwise.CheckSpans(x, y);
+        if (x.IsEmpty)
+        {
+            throw new ArgumentException("Softmax needs at least one element per row.", nameof(x));
+        }
+
+        switch (Elementwise.Resolve(path))
+        {
+            case KernelPath.Vector512:
+                Rows<Vector512Ops, Vector512<float>>(x, x.Length, y, y.Length, x.Length, 1);
+                break;
+            case KernelPath.Vector256:
+                Rows<Vector256Ops, Vector256<float>>(x, x.Length, y, y.Length, x.Length, 1);
+                break;
+            case KernelPath.Vector128:
+                Rows<Vector128Ops, Vector128<float>>(x, x.Length, y, y.Length, x.Length, 1);
+                break;
+            default:
+                Rows<ScalarOps, float>(x, x.Length, y, y.Length, x.Length, 1);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The softmax backward pass of one row from its output: dx[i] = y[i]·(dy[i] − dot), dot = Σ y[j]·dy[j] in the
+    /// 16-partial order. <paramref name="dx"/> may be <paramref name="dy"/> itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths differ, or <paramref name="dx"/> partially overlaps an input.</exception>
+    public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, KernelPath path = KernelPath.Auto)
+    {
+        Elementwise.CheckSpans(dy, dx);
+        Elementwise.CheckSpans(y, dx);
+        switch (Elementwise.Resolve(path))
+        {
+            case KernelPath.Vector512:
+                BackwardRow<Vector512Ops, Vector512<float>>(y, dy, dx);
+                break;
+            case KernelPath.Vector256:
+                BackwardRow<Vector256Ops, Vector256<float>>(y, dy, dx);
+                break;
+            case KernelPath.Vector128:
+                BackwardRow<Vector128Ops, Vector128<float>>(y, dy, dx);
+                break;
+            default:
+                BackwardRow<ScalarOps, float>(y, dy, dx);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Softmax of m rows of n elements (row i of x at i·ldx, of y at i·ldy) with <typeparamref name="TOps"/>'s width: the
+    /// form generated kernels call after a layer's last panel. Each row of y may be the same memory as x's (in place).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows<TOps, T>(ReadOnlySpan<float> x, int ldx, Span<float> y, int ldy, int n, int m)
+        where TOps : IFloatOps<T>
+    {
+        if (n < 1 || m < 0 || ldx < n || ldy < n || (m > 0 && ((long)(m - 1) * ldx) + n > x.Length) || (m > 0 && ((long)(m - 1) * ldy) + n > y.Length))
+        {
+            throw new ArgumentException($"Softmax over {m} rows of {n} (strides {ldx}, {ldy}) does not fit spans of {x.Length} and {y.Length}.");
+        }
+
+        if (x.Overlaps(y, out int offset) && (offset != 0 || ldx != ldy))
+        {
+            throw new ArgumentException("Softmax's output overlaps its input other than row for row in place.", nameof(y));
+        }
+
+        Span<float> partial = stackalloc float[Partials];
+        for (int row = 0; row < m; row++)
+        {
+            ref float xr = ref Unsafe.AsRef(in x[row * ldx]);
+            ref float yr = ref y[row * ldy];
+            RowCore<TOps, T>(ref xr, ref yr, n, partial);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowCore<TOps, T>(ref float x, ref float y, int n, Span<float> partial)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        int full = n - (n % Partials);
+        ref float p = ref MemoryMarshal.GetReference(partial);
+
+        // 1. The maximum, lane by lane, then across the 16 partials.
+        partial.Fill(float.NegativeInfinity);
+        for (int i = 0; i < full; i += Partials)
+        {
+            for (int c = 0; c < Partials; c += width)
+            {
+                T v = TOps.Load(ref Unsafe.Add(ref x, i + c));
+                T mx = TOps.Load(ref Unsafe.Add(ref p, c));
+                TOps.Store(TOps.ConditionalSelect(TOps.GreaterThan(v, mx), v, mx), ref Unsafe.Add(ref p, c));
+            }
+        }
+
+        for (int i = full; i < n; i++)
+        {
+            float v = Unsafe.Add(ref x, i);
+            ref float mx = ref Unsafe.Add(ref p, i - full);
+            mx = v > mx ? v : mx;
+        }
+
+        float max = partial[0];
+        for (int j = 1; j < Partials; j++)
+        {
+            max = partial[j] > max ? partial[j] : max;
+        }
+
+        // 2. e[i] = exp(x[i] − max) into y, summed into partial i mod 16.
+        partial.Clear();
+        T negativeMax = TOps.Broadcast(-max);
+        for (int i = 0; i < full; i += Partials)
+        {
+            for (int c = 0; c < Partials; c += width)
+            {
+                T e = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + c)), negativeMax);
+                TOps.Store(e, ref Unsafe.Add(ref y, i + c));
+                TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), e), ref Unsafe.Add(ref p, c));
+            }
+        }
+
+        for (int i = full; i < n; i++)
+        {
+            float e = ShiftedExp<ScalarOps, float>(Unsafe.Add(ref x, i), -max);
+            Unsafe.Add(ref y, i) = e;
+            Unsafe.Add(ref p, i - full) += e;
+        }
+
+        float sum = ReducePairwise(partial);
+
+        // 3. y[i] = e[i] / sum.
+        T sumV = TOps.Broadcast(sum);
+        int i3 = 0;
+        for (; i3 <= n - width; i3 += width)
+        {
+            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref y, i3)), sumV), ref Unsafe.Add(ref y, i3));
+        }
+
+        for (; i3 < n; i3++)
+        {
+            Unsafe.Add(ref y, i3) /= sum;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRow<TOps, T>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+        where TOps : IFloatOps<T>
+    {
+        int n = y.Length;
+        int width = TOps.Count;
+        int full = n - (n % Partials);
+        Span<float> partial = stackalloc float[Partials];
+        partial.Clear();
+        ref float p = ref MemoryMarshal.GetReference(partial);
+        ref float yr = ref MemoryMarshal.GetReference(y);
+        ref float dyr = ref MemoryMarshal.GetReference(dy);
+        ref float dxr = ref MemoryMarshal.GetReference(dx);
+        for (int i = 0; i < full; i += Partials)
+        {
+            for (int c = 0; c < Partials; c += width)
+            {
+                T acc = TOps.FusedMultiplyAdd(TOps.Load(ref Unsafe.Add(ref yr, i + c)), TOps.Load(ref Unsafe.Add(ref dyr, i + c)), TOps.Load(ref Unsafe.Add(ref p, c)));
+                TOps.Store(acc, ref Unsafe.Add(ref p, c));
+            }
+        }
+
+        for (int i = full; i < n; i++)
+        {
+            ref float acc = ref Unsafe.Add(ref p, i - full);
+            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref yr, i), Unsafe.Add(ref dyr, i), acc);
+        }
+
+        float dot = ReducePairwise(partial);
+        T dotV = TOps.Broadcast(dot);
+        int k = 0;
+        for (; k <= n - width; k += width)
+        {
+            T g = TOps.Multiply(TOps.Load(ref Unsafe.Add(ref yr, k)), TOps.Subtract(TOps.Load(ref Unsafe.Add(ref dyr, k)), dotV));
+            TOps.Store(g, ref Unsafe.Add(ref dxr, k));
+        }
+
+        for (; k < n; k++)
+        {
+            Unsafe.Add(ref dxr, k) = Unsafe.Add(ref yr, k) * (Unsafe.Add(ref dyr, k) - dot);
+        }
+    }
+
+    /// <summary>e^(x − max), with x + (−max) = d + error exactly (Knuth's two-sum) and both parts fed to the reduction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ShiftedExp<TOps, T>(T x, T negativeMax)
+        where TOps : IFloatOps<T>
+    {
+        T d = TOps.Add(x, negativeMax);
+        T maxPart = TOps.Subtract(d, x);
+        T error = TOps.Add(TOps.Subtract(x, TOps.Subtract(d, maxPart)), TOps.Subtract(negativeMax, maxPart));
+        return CanonicalMath.ExpWithLow<TOps, T>(d, error);
+    }
+
+    /// <summary>p[j] += p[j + 8], then + 4, + 2, + 1: the fixed pairwise order of the final reduction.</summary>
+    private static float ReducePairwise(Span<float> p)
+    {
+        for (int half = Partials / 2; half >= 1; half /= 2)
+        {
+            for (int j = 0; j < half; j++)
+            {
+                p[j] += p[j + half];
+            }
+        }
+
+        return p[0];
+    }
+}
