@@ -96,3 +96,37 @@ public sealed class PeakFractionColumn : IColumn
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }
+
+/// <summary>Elements per nanosecond of the element-wise rows (ActivationBenchmarks): 4096 over the mean time.</summary>
+public sealed class ElementsPerNanosecondColumn : IColumn
+{
+    public string Id => nameof(ElementsPerNanosecondColumn);
+
+    public string ColumnName => "elements/ns";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 2;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Elements processed per nanosecond, from the mean time";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        return benchmarkCase.Descriptor.Type != typeof(ActivationBenchmarks) || meanNs is null or <= 0
+            ? "-"
+            : (ActivationBenchmarks.Length / meanNs.Value).ToString("F2", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}

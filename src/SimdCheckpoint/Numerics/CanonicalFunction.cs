@@ -12,17 +12,21 @@ namespace SimdCheckpoint.Numerics;
 public sealed class CanonicalFunction
 {
     private readonly Func<long, long, long, int, CancellationToken, IProgress<long>?, AccuracyReport> scan;
+    private readonly SpanMap map;
 
     private CanonicalFunction(
         string name, string definition, Func<float, float> scalar, Func<double, double> reference,
-        Func<long, long, long, int, CancellationToken, IProgress<long>?, AccuracyReport> scan)
+        Func<long, long, long, int, CancellationToken, IProgress<long>?, AccuracyReport> scan, SpanMap map)
     {
         Name = name;
         Definition = definition;
         Scalar = scalar;
         Reference = reference;
         this.scan = scan;
+        this.map = map;
     }
+
+    private delegate void SpanMap(ReadOnlySpan<float> x, Span<float> y, KernelPath path);
 
     /// <summary>Every canonical element-wise function, in the order mathcheck reports them.</summary>
     public static IReadOnlyList<CanonicalFunction> All { get; } =
@@ -77,6 +81,9 @@ public sealed class CanonicalFunction
     public AccuracyReport Scan(long first = 0, long count = 1L << 32, long stride = 1, int threads = 0, IProgress<long>? progress = null, CancellationToken cancellation = default) =>
         scan(first, count, stride, threads <= 0 ? Environment.ProcessorCount : threads, cancellation, progress);
 
+    /// <summary>y[i] = f(x[i]) on <paramref name="path"/>: <see cref="Elementwise.Map{TFunction}"/> for this function.</summary>
+    public void Map(ReadOnlySpan<float> x, Span<float> y, KernelPath path = KernelPath.Auto) => map(x, y, path);
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 
@@ -84,5 +91,6 @@ public sealed class CanonicalFunction
         where TFunction : IUnaryFunction =>
         new(name, definition, static x => TFunction.Invoke<ScalarOps, float>(x), reference,
             (first, count, stride, threads, cancellation, progress) =>
-                AccuracyScan.Run<TFunction>(name, reference, first, count, stride, threads, cancellation, progress));
+                AccuracyScan.Run<TFunction>(name, reference, first, count, stride, threads, cancellation, progress),
+            static (x, y, path) => Elementwise.Map<TFunction>(x, y, path));
 }

@@ -15,8 +15,8 @@ public static partial class CanonicalMath
     private const float E6 = 7.853857824e-05f;
 
     // erfc(a) = e^(−a²) · H(q) / (1 + 2a) with q = (a − 2)/(a + 2), for a in [0, 10.5] (q in [−1, 0.68]): H is smooth
-    // and between 1 and 2/√π·(1 + 1/(2a))… so one polynomial covers the whole range with a small relative error
-    // (fitted by tools/math/fit_erf.py).
+    // and stays between 1 and 1.3, so one polynomial covers the whole range with a small relative error (fitted by
+    // tools/math/fit_erf.py; G = erfc(a)·e^(a²) itself, which falls to 0.05, fits three times worse at degree 13).
     private const float H0 = 1.276978374e+00f;
     private const float H1 = -9.276381880e-02f;
     private const float H2 = -1.660305262e-01f;
@@ -94,10 +94,11 @@ public static partial class CanonicalMath
         where TOps : IFloatOps<T>
     {
         T a = TOps.Multiply(TOps.Abs(x), TOps.Broadcast(InvSqrt2));
-        T m = HalfSquareExp<TOps, T>(x, out T n);
-        T mg = TOps.Multiply(m, ErfcRational<TOps, T>(a));
+        T y = HalfSquareExpMinusOne<TOps, T>(x, out T n);
+        T g = ErfcScaled<TOps, T>(a);
+        T mg = TOps.FusedMultiplyAdd(y, g, g);
 
-        // x < 0: 0.5·x·erfc(a) = (x·m·G)·2^(n−1), one rounding before the scaling.
+        // x < 0: 0.5·x·erfc(a) = (x·(1 + y)·G)·2^(n−1), one rounding before the scaling.
         T negative = ScaleByPowerOfTwo<TOps, T>(TOps.Multiply(x, mg), TOps.Add(n, TOps.Broadcast(-1f)));
         negative = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(GeluZero)), TOps.Broadcast(-0f), negative);
 
@@ -107,9 +108,9 @@ public static partial class CanonicalMath
         positive = TOps.ConditionalSelect(TOps.GreaterThan(a, TOps.Broadcast(ErfcZero)), x, positive);
         T large = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), negative, positive);
 
-        // |x| < √2/2: 0.5·x + 0.5·x·erf(x/√2), where 1 ± erf is in [0.47, 1.53].
-        T half = TOps.Multiply(x, TOps.Broadcast(0.5f));
-        T small = TOps.FusedMultiplyAdd(half, ErfSmall<TOps, T>(TOps.Multiply(x, TOps.Broadcast(InvSqrt2))), half);
+        // |x| < √2/2: (0.5·x)·(1 + erf(x/√2)), where 1 + erf is in [0.47, 1.53]; a product, so GELU(−0) = −0.
+        T onePlusErf = TOps.Add(TOps.Broadcast(1f), ErfSmall<TOps, T>(TOps.Multiply(x, TOps.Broadcast(InvSqrt2))));
+        T small = TOps.Multiply(TOps.Multiply(x, TOps.Broadcast(0.5f)), onePlusErf);
         return TOps.ConditionalSelect(TOps.LessThan(a, TOps.Broadcast(ErfcSmall)), small, large);
     }
 
@@ -124,13 +125,14 @@ public static partial class CanonicalMath
         where TOps : IFloatOps<T>
     {
         T a = TOps.Multiply(TOps.Abs(x), TOps.Broadcast(InvSqrt2));
-        T m = HalfSquareExp<TOps, T>(x, out T n);
-        T halfG = TOps.Multiply(ErfcRational<TOps, T>(a), TOps.Broadcast(0.5f));
+        T y = HalfSquareExpMinusOne<TOps, T>(x, out T n);
+        T halfG = TOps.Multiply(ErfcScaled<TOps, T>(a), TOps.Broadcast(0.5f));
 
-        T negative = ScaleByPowerOfTwo<TOps, T>(TOps.Multiply(m, TOps.FusedMultiplyAdd(x, TOps.Broadcast(InvSqrt2Pi), halfG)), n);
+        T k = TOps.FusedMultiplyAdd(x, TOps.Broadcast(InvSqrt2Pi), halfG);
+        T negative = ScaleByPowerOfTwo<TOps, T>(TOps.FusedMultiplyAdd(y, k, k), n);
         negative = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(GeluDerivativeZero)), TOps.Broadcast(-0f), negative);
 
-        T e = ScaleByPowerOfTwo<TOps, T>(m, n);
+        T e = ScaleByPowerOfTwo<TOps, T>(TOps.Add(y, TOps.Broadcast(1f)), n);
         T positive = TOps.FusedMultiplyAdd(e, TOps.FusedMultiplyAdd(x, TOps.Broadcast(InvSqrt2Pi), TOps.Multiply(halfG, TOps.Broadcast(-1f))), TOps.Broadcast(1f));
         positive = TOps.ConditionalSelect(TOps.GreaterThan(x, TOps.Broadcast(GeluDerivativeOne)), TOps.Broadcast(1f), positive);
         T large = TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(0f)), negative, positive);
@@ -164,24 +166,28 @@ public static partial class CanonicalMath
     private static T ErfcOfAbs<TOps, T>(T a, T s, T sLo)
         where TOps : IFloatOps<T>
     {
-        T m = ExpReduced<TOps, T>(TOps.Multiply(s, TOps.Broadcast(-1f)), TOps.Multiply(sLo, TOps.Broadcast(-1f)), out T n);
-        T c = ScaleByPowerOfTwo<TOps, T>(TOps.Multiply(m, ErfcRational<TOps, T>(a)), n);
+        T y = ExpReducedMinusOne<TOps, T>(TOps.Multiply(s, TOps.Broadcast(-1f)), TOps.Multiply(sLo, TOps.Broadcast(-1f)), out T n);
+        T g = ErfcScaled<TOps, T>(a);
+        T c = ScaleByPowerOfTwo<TOps, T>(TOps.FusedMultiplyAdd(y, g, g), n);
         return TOps.ConditionalSelect(TOps.GreaterThan(a, TOps.Broadcast(ErfcZero)), TOps.Broadcast(0f), c);
     }
 
-    /// <summary>e^(−x²/2) = m·2^n with x² split exactly (x·x plus its fused rounding error), halved exactly.</summary>
+    /// <summary>e^(−x²/2) = (1 + y)·2^n, returning y, with x² split exactly (x·x plus its fused rounding error), halved exactly.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T HalfSquareExp<TOps, T>(T x, out T n)
+    private static T HalfSquareExpMinusOne<TOps, T>(T x, out T n)
         where TOps : IFloatOps<T>
     {
         T s = TOps.Multiply(x, x);
         T sLo = TOps.FusedMultiplyAdd(x, x, TOps.Multiply(s, TOps.Broadcast(-1f)));
-        return ExpReduced<TOps, T>(TOps.Multiply(s, TOps.Broadcast(-0.5f)), TOps.Multiply(sLo, TOps.Broadcast(-0.5f)), out n);
+        return ExpReducedMinusOne<TOps, T>(TOps.Multiply(s, TOps.Broadcast(-0.5f)), TOps.Multiply(sLo, TOps.Broadcast(-0.5f)), out n);
     }
 
-    /// <summary>G(a) = erfc(a)·e^(a²) = H(q) / (1 + 2a), q = (a − 2)/(a + 2), for a in [0, 10.5].</summary>
+    /// <summary>
+    /// G(a) = erfc(a)·e^(a²) = H(q) / (1 + 2a), q = (a − 2)/(a + 2), for a in [0, 10.5]. The quotient is refined once
+    /// against 1 + 2a carried exactly as a sum of two floats, so G is H's error plus half an ulp.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T ErfcRational<TOps, T>(T a)
+    private static T ErfcScaled<TOps, T>(T a)
         where TOps : IFloatOps<T>
     {
         T q = TOps.Divide(TOps.Add(a, TOps.Broadcast(-2f)), TOps.Add(a, TOps.Broadcast(2f)));
@@ -196,6 +202,14 @@ public static partial class CanonicalMath
         h = TOps.FusedMultiplyAdd(h, q, TOps.Broadcast(H2));
         h = TOps.FusedMultiplyAdd(h, q, TOps.Broadcast(H1));
         h = TOps.FusedMultiplyAdd(h, q, TOps.Broadcast(H0));
-        return TOps.Divide(h, TOps.FusedMultiplyAdd(a, TOps.Broadcast(2f), TOps.Broadcast(1f)));
+
+        // 1 + 2a = d + dLo exactly (two-sum), then g = h/d corrected by the residual h − g·(d + dLo).
+        T twoA = TOps.Add(a, a);
+        T d = TOps.Add(TOps.Broadcast(1f), twoA);
+        T twoAPart = TOps.Subtract(d, TOps.Broadcast(1f));
+        T dLo = TOps.Add(TOps.Subtract(TOps.Broadcast(1f), TOps.Subtract(d, twoAPart)), TOps.Subtract(twoA, twoAPart));
+        T g = TOps.Divide(h, d);
+        T residual = TOps.FusedMultiplyAdd(TOps.Multiply(g, TOps.Broadcast(-1f)), dLo, TOps.FusedMultiplyAdd(TOps.Multiply(g, TOps.Broadcast(-1f)), d, h));
+        return TOps.Add(g, TOps.Divide(residual, d));
     }
 }

@@ -130,18 +130,31 @@ public static partial class CanonicalMath
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T ExpReduced<TOps, T>(T x, T lo, out T n)
+        where TOps : IFloatOps<T> => TOps.Add(ExpReducedMinusOne<TOps, T>(x, lo, out n), TOps.Broadcast(1f));
+
+    /// <summary>
+    /// e^r − 1 for the same reduction as <see cref="ExpReduced{TOps, T}(T, T, out T)"/>: a caller that multiplies e^r by
+    /// some g forms fma(e^r − 1, g, g), one rounding where (1 + y)·g would round twice.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpReducedMinusOne<TOps, T>(T x, T lo, out T n)
         where TOps : IFloatOps<T>
     {
         n = TOps.RoundToEven(TOps.Multiply(x, TOps.Broadcast(Log2E)));
         T r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Hi), x);
         r = TOps.FusedMultiplyAdd(n, TOps.Broadcast(-Ln2Lo), r);
         r = TOps.Add(r, lo);
-        return ExpPolynomial<TOps, T>(r);
+        return ExpPolynomialMinusOne<TOps, T>(r);
     }
 
     /// <summary>e^r on [-ln2/2, ln2/2]: 1 + r + r²·P(r).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T ExpPolynomial<TOps, T>(T r)
+        where TOps : IFloatOps<T> => TOps.Add(ExpPolynomialMinusOne<TOps, T>(r), TOps.Broadcast(1f));
+
+    /// <summary>e^r − 1 on [-ln2/2, ln2/2]: r + r²·P(r).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpPolynomialMinusOne<TOps, T>(T r)
         where TOps : IFloatOps<T>
     {
         T p = TOps.FusedMultiplyAdd(TOps.Broadcast(P0), r, TOps.Broadcast(P1));
@@ -149,8 +162,7 @@ public static partial class CanonicalMath
         p = TOps.FusedMultiplyAdd(p, r, TOps.Broadcast(P3));
         p = TOps.FusedMultiplyAdd(p, r, TOps.Broadcast(P4));
         p = TOps.FusedMultiplyAdd(p, r, TOps.Broadcast(P5));
-        T y = TOps.FusedMultiplyAdd(p, TOps.Multiply(r, r), r);
-        return TOps.Add(y, TOps.Broadcast(1f));
+        return TOps.FusedMultiplyAdd(p, TOps.Multiply(r, r), r);
     }
 
     /// <summary>y · 2^n as y · 2^(n−h) · 2^h with h = round(n/2): both factors are normal for n in [-252, 254], so only the last multiply can round.</summary>

@@ -16,7 +16,7 @@ public static class ReferenceMath
     public static double Exp(double x) => Math.Exp(x);
 
     /// <summary>
-    /// erf(x). For |x| &lt; 2.5, 2/√π·e^(−x²)·Σ 2^n·x^(2n+1)/(1·3·…·(2n+1)), a series of positive terms (no cancellation);
+    /// erf(x). For |x| &lt; 2, 2/√π·e^(−x²)·Σ 2^n·x^(2n+1)/(1·3·…·(2n+1)), a series of positive terms (no cancellation);
     /// above, 1 − erfc(|x|) with the sign restored.
     /// </summary>
     public static double Erf(double x)
@@ -27,7 +27,7 @@ public static class ReferenceMath
         }
 
         double a = Math.Abs(x);
-        if (a >= 2.5)
+        if (a >= 2)
         {
             return Math.CopySign(1 - ErfcContinuedFraction(a), x);
         }
@@ -43,7 +43,8 @@ public static class ReferenceMath
         return Math.CopySign(TwoOverSqrtPi * Math.Exp(-a * a) * sum, x);
     }
 
-    /// <summary>erfc(x) = 1 − erf(x): by the continued fraction above |x| = 2.5, where 1 − erf would cancel.</summary>
+    /// <summary>erfc(x) = 1 − erf(x): by the continued fraction from |x| = 2, where 1 − erf would cancel (below, 1 − erf loses at most a factor of 215 to
+    /// cancellation: about 5e-14 relative, a million times finer than a binary32 ulp).</summary>
     public static double Erfc(double x)
     {
         if (double.IsNaN(x))
@@ -51,12 +52,12 @@ public static class ReferenceMath
             return x;
         }
 
-        if (x >= 2.5)
+        if (x >= 2)
         {
             return ErfcContinuedFraction(x);
         }
 
-        return x <= -2.5 ? 2 - ErfcContinuedFraction(-x) : 1 - Erf(x);
+        return x <= -2 ? 2 - ErfcContinuedFraction(-x) : 1 - Erf(x);
     }
 
     /// <summary>1 / (1 + e^(−x)), from e^(−|x|).</summary>
@@ -108,8 +109,8 @@ public static class ReferenceMath
 
     private static double GeluTanhArgument(double x) => 2 * Math.Sqrt(2 / Math.PI) * (x + (0.044715 * x * x * x));
 
-    /// <summary>erfc(a) for a ≥ 2.5: e^(−a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + …)))), by the modified Lentz method.</summary>
-    private static double ErfcContinuedFraction(double a)
+    /// <summary>erfc(a) for a ≥ 2: e^(−a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + …)))), by the modified Lentz method.</summary>
+    internal static double ErfcContinuedFraction(double a)
     {
         if (double.IsPositiveInfinity(a) || a > 30)
         {

@@ -67,6 +67,25 @@ public sealed class NetworkSpecTests
         Assert.Equal(Uneven.Spec.GetHashCode(), again.GetHashCode());
     }
 
+    [Theory]
+    [InlineData("sigmoid", Activation.Sigmoid)]
+    [InlineData("Logistic", Activation.Sigmoid)]
+    [InlineData("tanh", Activation.Tanh)]
+    [InlineData("GELU", Activation.Gelu)]
+    [InlineData("gelu_tanh", Activation.GeluTanh)]
+    [InlineData("gelu-tanh", Activation.GeluTanh)]
+    [InlineData("silu", Activation.Silu)]
+    [InlineData("swish", Activation.Silu)]
+    [InlineData("softmax", Activation.Softmax)]
+    public void Json_accepts_every_activation_and_writes_its_canonical_name(string name, Activation expected)
+    {
+        NetworkSpec spec = NetworkSpec.FromJson($$"""{"layers":[{"inputs":3,"outputs":4,"activation":"{{name}}"}]}""", "a.json");
+        Assert.Equal(expected, spec.Layers[0].Activation);
+        NetworkSpec again = NetworkSpec.FromJson(spec.ToJson(), "a.json");
+        Assert.Equal(spec, again);
+        Assert.Contains(ActivationNames.ToJsonName(expected), spec.ToJson(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Json_layers_take_their_inputs_from_the_previous_layer()
     {
