@@ -61,10 +61,15 @@ public static partial class CanonicalMath
     /// <summary>
     /// The derivative of sigmoid from its output y = sigmoid(x): y·(1 − y), evaluated as y − y·y with one rounding
     /// (error at most 0.5 ulp of the exact y·(1 − y) for that y). It is what autograd uses, and the cheapest form.
+    /// Outside [0, 1], where no sigmoid output lies, it is still the formula: −inf at +inf (not inf − inf).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T SigmoidDerivativeFromOutput<TOps, T>(T y)
-        where TOps : IFloatOps<T> => TOps.FusedMultiplyAdd(TOps.Multiply(y, TOps.Broadcast(-1f)), y, y);
+        where TOps : IFloatOps<T>
+    {
+        T r = TOps.FusedMultiplyAdd(TOps.Multiply(y, TOps.Broadcast(-1f)), y, y);
+        return TOps.ConditionalSelect(TOps.GreaterThan(y, TOps.Broadcast(float.MaxValue)), TOps.Broadcast(float.NegativeInfinity), r);
+    }
 
     /// <summary>The derivative of tanh from its output y = tanh(x): 1 − y², with one rounding (at most 0.5 ulp for that y).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
