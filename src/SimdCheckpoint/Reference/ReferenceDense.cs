@@ -79,4 +79,116 @@ public static class ReferenceDense
             }
         }
     }
+
+    /// <summary>
+    /// The canonical backward pass of one dense layer (DESIGN.md section 2.5), given dZ, the gradient with respect to
+    /// the pre-activation: <c>dX[m,k] = Σ_n dZ[m,n]·W[k,n]</c> as an fma chain over n ascending from 0;
+    /// <c>dW[k,n] = Σ_m x[m,k]·dZ[m,n]</c> as an fma chain over m ascending from 0; <c>db[n] = Σ_m dZ[m,n]</c> over m
+    /// ascending from 0. Pass an empty span for a gradient that is not wanted.
+    /// </summary>
+    /// <param name="x">The layer's input rows [m, k] (row stride k); needed only for dW.</param>
+    /// <param name="weight">W, in the layout <paramref name="layout"/> says.</param>
+    /// <param name="dz">dZ [m, n] (row stride n).</param>
+    /// <param name="dx">dX [m, k] (row stride k), or empty.</param>
+    /// <param name="dw">dW [k, n] (row-major, the InputsByOutputs layout), or empty.</param>
+    /// <param name="db">db [n], or empty.</param>
+    /// <param name="m">Rows.</param>
+    /// <param name="k">Inputs per row.</param>
+    /// <param name="n">Outputs per row.</param>
+    /// <param name="layout">The layout of <paramref name="weight"/>.</param>
+    public static void Backward(
+        ReadOnlySpan<float> x,
+        ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> dz,
+        Span<float> dx,
+        Span<float> dw,
+        Span<float> db,
+        int m,
+        int k,
+        int n,
+        WeightLayout layout = WeightLayout.InputsByOutputs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        if (weight.Length != (long)k * n || dz.Length != (long)m * n)
+        {
+            throw new ArgumentException($"The weight must hold K·N = {(long)k * n} values and dZ m·N = {(long)m * n}; they hold {weight.Length} and {dz.Length}.");
+        }
+
+        if ((!dx.IsEmpty && dx.Length != (long)m * k) || (!dw.IsEmpty && (dw.Length != (long)k * n || x.Length != (long)m * k)) || (!db.IsEmpty && db.Length != n))
+        {
+            throw new ArgumentException("A gradient (or the input dW needs) does not have the layer's shape.");
+        }
+
+        for (int row = 0; !dx.IsEmpty && row < m; row++)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                float acc = 0f;
+                for (int col = 0; col < n; col++)
+                {
+                    float w = layout == WeightLayout.InputsByOutputs ? weight[(i * n) + col] : weight[(col * k) + i];
+                    acc = MathF.FusedMultiplyAdd(dz[(row * n) + col], w, acc);
+                }
+
+                dx[(row * k) + i] = acc;
+            }
+        }
+
+        for (int i = 0; !dw.IsEmpty && i < k; i++)
+        {
+            for (int col = 0; col < n; col++)
+            {
+                float acc = 0f;
+                for (int row = 0; row < m; row++)
+                {
+                    acc = MathF.FusedMultiplyAdd(x[(row * k) + i], dz[(row * n) + col], acc);
+                }
+
+                dw[(i * n) + col] = acc;
+            }
+        }
+
+        for (int col = 0; !db.IsEmpty && col < n; col++)
+        {
+            float acc = 0f;
+            for (int row = 0; row < m; row++)
+            {
+                acc += dz[(row * n) + col];
+            }
+
+            db[col] = acc;
+        }
+    }
+
+    /// <summary>
+    /// dZ = dY ⊙ act′ (one binary32 multiply per element), with act′ from the output <paramref name="y"/> or the
+    /// pre-activation <paramref name="z"/> as <see cref="Activations.DerivativeArgumentOf"/> says; softmax rows by
+    /// <see cref="Softmax.Backward"/> from the output. <paramref name="dz"/> may be <paramref name="dy"/> itself.
+    /// </summary>
+    public static void ActivationBackward(
+        Activation activation, float alpha, ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dz, int m, int n)
+    {
+        if (dy.Length != (long)m * n || dz.Length != dy.Length || z.Length != dy.Length || y.Length != dy.Length)
+        {
+            throw new ArgumentException($"z, y, dY and dZ must each hold m·N = {(long)m * n} values.");
+        }
+
+        if (activation == Activation.Softmax)
+        {
+            for (int row = 0; row < m; row++)
+            {
+                Softmax.Backward(y.Slice(row * n, n), dy.Slice(row * n, n), dz.Slice(row * n, n), KernelPath.Scalar);
+            }
+
+            return;
+        }
+
+        ReadOnlySpan<float> argument = Activations.DerivativeArgumentOf(activation, alpha) == DerivativeArgument.Output ? y : z;
+        for (int i = 0; i < dy.Length; i++)
+        {
+            dz[i] = dy[i] * Activations.Derivative(activation, argument[i], alpha);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using SimdCheckpoint.Numerics;
 
 namespace SimdCheckpoint.Reference;
 
@@ -74,4 +75,79 @@ public sealed class ReferenceNetwork
 
         return result;
     }
+
+    /// <summary>
+    /// The store-all backward pass in the canonical arithmetic, from the pre-activation and output of every layer: the
+    /// gradient with respect to the input, and every layer's dW ([K, N], row-major) and db, for the upstream gradient
+    /// <paramref name="outputGradient"/> (default: all ones, the gradient of the sum of the outputs).
+    /// </summary>
+    public BackwardResult Backward(ReadOnlySpan<float> input, int batch, ReadOnlySpan<float> outputGradient = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (input.Length != batch * Spec.InputSize || (!outputGradient.IsEmpty && outputGradient.Length != batch * Spec.OutputSize))
+        {
+            throw new ArgumentException("The input or output gradient length does not match the batch size.");
+        }
+
+        int layers = _weights.Length;
+        var x = new float[layers + 1][];
+        var z = new float[layers][];
+        x[0] = input.ToArray();
+        for (int i = 0; i < layers; i++)
+        {
+            DenseLayerSpec layer = Spec.Layers[i];
+            z[i] = new float[batch * layer.Outputs];
+            ReferenceDense.Forward(x[i], layer.Inputs, _weights[i].Weight, _weights[i].Bias, z[i], layer.Outputs, batch, layer.Inputs, layer.Outputs, Activation.Identity, 0f, _weights[i].Layout);
+            x[i + 1] = new float[z[i].Length];
+            for (int row = 0; row < batch; row++)
+            {
+                ReadOnlySpan<float> zr = z[i].AsSpan(row * layer.Outputs, layer.Outputs);
+                Span<float> yr = x[i + 1].AsSpan(row * layer.Outputs, layer.Outputs);
+                if (layer.Activation == Activation.Softmax)
+                {
+                    Softmax.Row(zr, yr, KernelPath.Scalar);
+                }
+                else
+                {
+                    for (int j = 0; j < zr.Length; j++)
+                    {
+                        yr[j] = Activations.Apply(layer.Activation, zr[j], layer.Alpha);
+                    }
+                }
+            }
+        }
+
+        float[] gradient = outputGradient.IsEmpty ? CreateOnes(batch * Spec.OutputSize) : outputGradient.ToArray();
+        var dw = new float[layers][];
+        var db = new float[layers][];
+        for (int i = layers - 1; i >= 0; i--)
+        {
+            DenseLayerSpec layer = Spec.Layers[i];
+            float[] dz = new float[gradient.Length];
+            ReferenceDense.ActivationBackward(layer.Activation, layer.Alpha, z[i], x[i + 1], gradient, dz, batch, layer.Outputs);
+            float[] dx = new float[batch * layer.Inputs];
+            dw[i] = new float[layer.Inputs * layer.Outputs];
+            db[i] = new float[layer.Outputs];
+            ReferenceDense.Backward(x[i], _weights[i].Weight, dz, dx, dw[i], db[i], batch, layer.Inputs, layer.Outputs, _weights[i].Layout);
+            gradient = dx;
+        }
+
+        return new BackwardResult(gradient, dw, db, x[layers]);
+    }
+
+    private static float[] CreateOnes(int length)
+    {
+        float[] ones = new float[length];
+        ones.AsSpan().Fill(1f);
+        return ones;
+    }
 }
+
+/// <summary>What <see cref="ReferenceNetwork.Backward"/> computes.</summary>
+/// <param name="InputGradient">dX of the network's input [batch, inputs].</param>
+/// <param name="WeightGradients">Each layer's dW, [K, N] row-major.</param>
+/// <param name="BiasGradients">Each layer's db [N].</param>
+/// <param name="Output">The network's output [batch, outputs].</param>
+#pragma warning disable CA1819 // Properties should not return arrays: a plain result record for tests and verification.
+public sealed record BackwardResult(float[] InputGradient, float[][] WeightGradients, float[][] BiasGradients, float[] Output);
+#pragma warning restore CA1819
