@@ -1,0 +1,340 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.Intrinsics;
+using SimdCheckpoint.Numerics;
+
+namespace SimdCheckpoint.Checkpointing;
+
+/// <summary>
+/// Runs the backward pass of a generated network by a <see cref="CheckpointSchedule"/>: the input gradient, and on
+/// request every layer's dW and db, in the canonical arithmetic (DESIGN.md section 2.5), so every schedule, path and
+/// batch gives the bits of <see cref="Reference.ReferenceNetwork.Backward"/>. Forward steps run the generated kernels;
+/// the backward steps read a transposed packed copy of each layer's weights, made once when the session is created.
+/// All memory is allocated up front: one arena holding two working buffers, two gradient buffers and the checkpoint
+/// stack the schedule needs at <see cref="MaxBatch"/>. A call allocates nothing.
+/// </summary>
+/// <typeparam name="TNetwork">The generated network type.</typeparam>
+public sealed class BackwardSession<TNetwork>
+    where TNetwork : IGeneratedNetwork<TNetwork>
+{
+    private const int Align = 16;
+
+    private readonly PackedLayer[] _transposedLayers;
+    private readonly float[] _transposed;
+    private readonly float[] _arena;
+    private readonly int[] _slotOffset;
+    private readonly int _workingFloats;
+    private readonly int _gradientFloats;
+    private readonly int _maxOutputWidth;
+    private readonly int _maxWidth;
+
+    /// <summary>Prepares a session for batches of up to <paramref name="maxBatch"/> rows.</summary>
+    /// <exception cref="ArgumentException">The schedule is for another number of layers.</exception>
+    public BackwardSession(NetworkWeights<TNetwork> weights, int maxBatch, CheckpointSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        NetworkSpec spec = TNetwork.Spec;
+        if (schedule.Layers != spec.Layers.Count)
+        {
+            throw new ArgumentException($"The schedule '{schedule.Name}' is for {schedule.Layers} layers; {spec.Name} has {spec.Layers.Count}.", nameof(schedule));
+        }
+
+        Weights = weights;
+        MaxBatch = maxBatch;
+        Schedule = schedule;
+        int layers = spec.Layers.Count;
+        _maxOutputWidth = 1;
+        _maxWidth = spec.InputSize;
+        foreach (DenseLayerSpec layer in spec.Layers)
+        {
+            _maxOutputWidth = Math.Max(_maxOutputWidth, layer.Outputs);
+            _maxWidth = Math.Max(_maxWidth, layer.Outputs);
+        }
+
+        _workingFloats = RoundUp((long)maxBatch * _maxOutputWidth);
+        _gradientFloats = RoundUp((long)maxBatch * _maxWidth);
+        long stackFloats = schedule.PeakCheckpointBytes(StateBytes(maxBatch)) / sizeof(float);
+        _arena = new float[checked((2 * _workingFloats) + (2 * _gradientFloats) + (int)stackFloats)];
+        _slotOffset = new int[layers + 1];
+        (_transposedLayers, _transposed) = Transpose(weights.Packed, TNetwork.PackedLayout);
+    }
+
+    /// <summary>The packed weights the session runs.</summary>
+    public NetworkWeights<TNetwork> Weights { get; }
+
+    /// <summary>The largest batch a call may pass.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The schedule every call follows.</summary>
+    public CheckpointSchedule Schedule { get; }
+
+    /// <summary>The bytes the session holds for activations, gradients and checkpoints at <see cref="MaxBatch"/>.</summary>
+    public long ArenaBytes => (long)_arena.Length * sizeof(float);
+
+    /// <summary>
+    /// What a call at <paramref name="batch"/> rows will measure, from the schedule alone: activation bytes (two working
+    /// buffers plus the checkpoint stack's high-water mark), advances, reverse-step forwards and layers reversed.
+    /// </summary>
+    public BackwardStatistics Predict(int batch)
+    {
+        CheckBatch(batch);
+        long[] stateBytes = StateBytes(batch);
+        NetworkSpec spec = TNetwork.Spec;
+        int reverseForwards = Schedule.ReverseForwards;
+
+        // The schedule counts a reverse step as free when state i + 1 is checkpointed; a layer whose derivative needs
+        // the pre-activation recomputes it anyway.
+        var onStack = new bool[spec.Layers.Count + 1];
+        foreach (CheckpointAction action in Schedule.Actions)
+        {
+            switch (action.Kind)
+            {
+                case CheckpointActionKind.Store:
+                    onStack[action.State] = true;
+                    break;
+                case CheckpointActionKind.Free:
+                    onStack[action.State] = false;
+                    break;
+                case CheckpointActionKind.Reverse when onStack[action.State + 1] && !ReadsOutput(spec.Layers[action.State]):
+                    reverseForwards++;
+                    break;
+            }
+        }
+
+        return new BackwardStatistics(
+            WorkingBytes(batch) + Schedule.PeakCheckpointBytes(stateBytes), Schedule.Advances, reverseForwards, spec.Layers.Count);
+    }
+
+    /// <summary>
+    /// The backward pass for <paramref name="batch"/> rows of <paramref name="input"/>: writes the gradient of
+    /// Σ outputs·<paramref name="outputGradient"/> (all ones when empty: the gradient of the sum of the outputs) with
+    /// respect to the input into <paramref name="inputGradient"/>, and each layer's dW and db into
+    /// <paramref name="gradients"/> when given. Returns what it measured.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match the batch, or the batch exceeds <see cref="MaxBatch"/>.</exception>
+    public BackwardStatistics Backward(
+        ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient = default, LayerGradients? gradients = null, KernelPath path = KernelPath.Auto)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        CheckBatch(batch);
+        if (input.Length != batch * spec.InputSize || inputGradient.Length != batch * spec.InputSize)
+        {
+            throw new ArgumentException($"The input and its gradient must hold batch × {spec.InputSize} = {batch * spec.InputSize} floats; they hold {input.Length} and {inputGradient.Length}.");
+        }
+
+        if (!outputGradient.IsEmpty && outputGradient.Length != batch * spec.OutputSize)
+        {
+            throw new ArgumentException($"The output gradient must hold batch × {spec.OutputSize} = {batch * spec.OutputSize} floats; it holds {outputGradient.Length}.", nameof(outputGradient));
+        }
+
+        if (gradients is not null && gradients.Spec != spec)
+        {
+            throw new ArgumentException($"The gradients were made for {gradients.Spec.Name}, not {spec.Name}.", nameof(gradients));
+        }
+
+        KernelPath resolved = path == KernelPath.Auto ? TNetwork.AutoPath : path;
+        return Elementwise.Resolve(resolved) switch
+        {
+            KernelPath.Vector512 => Run<Vector512Ops, Vector512<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
+            KernelPath.Vector256 => Run<Vector256Ops, Vector256<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
+            KernelPath.Vector128 => Run<Vector128Ops, Vector128<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
+            _ => Run<ScalarOps, float>(input, inputGradient, batch, outputGradient, gradients, resolved),
+        };
+    }
+
+    private static bool ReadsOutput(DenseLayerSpec layer) =>
+        layer.Activation == Activation.Softmax || Activations.DerivativeArgumentOf(layer.Activation, layer.Alpha) == DerivativeArgument.Output;
+
+    private static int RoundUp(long floats) => checked((int)((floats + Align - 1) / Align * Align));
+
+    private static long[] StateBytes(int batch)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        long[] bytes = new long[spec.Layers.Count + 1];
+        bytes[0] = (long)RoundUp((long)batch * spec.InputSize) * sizeof(float);
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            bytes[i + 1] = (long)RoundUp((long)batch * spec.Layers[i].Outputs) * sizeof(float);
+        }
+
+        return bytes;
+    }
+
+    private long WorkingBytes(int batch) => 2L * RoundUp((long)batch * _maxOutputWidth) * sizeof(float);
+
+    private void CheckBatch(int batch)
+    {
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentException($"The batch must be between 1 and the session's MaxBatch, {MaxBatch}; it is {batch}.", nameof(batch));
+        }
+    }
+
+    private BackwardStatistics Run<TOps, T>(
+        ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient, LayerGradients? gradients, KernelPath path)
+        where TOps : IFloatOps<T>
+        where T : unmanaged
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        ReadOnlySpan<float> packed = Weights.Packed;
+        Span<float> arena = _arena;
+        int working = RoundUp((long)batch * _maxOutputWidth);
+        Span<float> a = arena.Slice(0, working);
+        Span<float> b = arena.Slice(_workingFloats, working);
+        Span<float> g0 = arena.Slice(2 * _workingFloats, _gradientFloats);
+        Span<float> g1 = arena.Slice((2 * _workingFloats) + _gradientFloats, _gradientFloats);
+        int stackBase = (2 * _workingFloats) + (2 * _gradientFloats);
+        int stackTop = stackBase;
+        int stackPeak = stackBase;
+        Array.Fill(_slotOffset, -1);
+
+        // Where the current state lives: 0 the caller's input, 1 buffer a, 2 buffer b, 3 a checkpoint slot.
+        int current = 0, where = 0, slot = 0;
+        int advances = 0, reverseForwards = 0, reversed = 0;
+        bool gradientInG0 = true;
+        foreach (CheckpointAction action in Schedule.Actions)
+        {
+            int i = action.State;
+            ReadOnlySpan<float> state = where switch
+            {
+                0 => input,
+                1 => a,
+                2 => b,
+                _ => arena.Slice(slot, RoundUp((long)batch * Width(current))),
+            };
+            state = state.Slice(0, batch * Width(current));
+            switch (action.Kind)
+            {
+                case CheckpointActionKind.Advance:
+                {
+                    Span<float> next = where == 1 ? b : a;
+                    TNetwork.ForwardLayer(path, i, packed, state, next.Slice(0, batch * spec.Layers[i].Outputs), batch);
+                    (current, where) = (i + 1, where == 1 ? 2 : 1);
+                    advances++;
+                    break;
+                }
+
+                case CheckpointActionKind.Store:
+                    _slotOffset[i] = stackTop;
+                    state.CopyTo(arena.Slice(stackTop));
+                    stackTop += RoundUp((long)batch * Width(i));
+                    stackPeak = Math.Max(stackPeak, stackTop);
+                    break;
+                case CheckpointActionKind.Restore:
+                    (current, where, slot) = i == 0 ? (0, 0, 0) : (i, 3, _slotOffset[i]);
+                    break;
+                case CheckpointActionKind.Free:
+                    stackTop = _slotOffset[i];
+                    _slotOffset[i] = -1;
+                    break;
+                default:
+                {
+                    DenseLayerSpec layer = spec.Layers[i];
+                    int n = layer.Outputs;
+                    Span<float> scratch = (where == 1 ? b : a).Slice(0, batch * n);
+                    Span<float> gradient = (gradientInG0 ? g0 : g1).Slice(0, batch * n);
+                    if (i == spec.Layers.Count - 1)
+                    {
+                        if (outputGradient.IsEmpty)
+                        {
+                            gradient.Fill(1f);
+                        }
+                        else
+                        {
+                            outputGradient.CopyTo(gradient);
+                        }
+                    }
+
+                    ReadOnlySpan<float> argument;
+                    if (!ReadsOutput(layer))
+                    {
+                        BackwardKernels.PackedGemm<TOps, T>(state, layer.Inputs, TNetwork.PackedLayout.Layers[i], packed, bias: true, scratch, n, batch);
+                        argument = scratch;
+                        reverseForwards++;
+                    }
+                    else if (_slotOffset[i + 1] >= 0)
+                    {
+                        argument = arena.Slice(_slotOffset[i + 1], batch * n);
+                    }
+                    else
+                    {
+                        TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
+                        argument = scratch;
+                        reverseForwards++;
+                    }
+
+                    BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, argument, gradient, n, batch, path);
+                    if (gradients is not null)
+                    {
+                        BackwardKernels.WeightGradient<TOps, T>(state, layer.Inputs, gradient, n, batch, gradients.Weight(i));
+                        BackwardKernels.BiasGradient<TOps, T>(gradient, n, batch, gradients.Bias(i));
+                    }
+
+                    Span<float> dx = i == 0 ? inputGradient : (gradientInG0 ? g1 : g0).Slice(0, batch * layer.Inputs);
+                    BackwardKernels.PackedGemm<TOps, T>(gradient, n, _transposedLayers[i], _transposed, bias: false, dx, layer.Inputs, batch);
+                    gradientInG0 = !gradientInG0;
+                    reversed++;
+                    break;
+                }
+            }
+        }
+
+        long peak = ((long)(stackPeak - stackBase) * sizeof(float)) + (2L * working * sizeof(float));
+        return new BackwardStatistics(peak, advances, reverseForwards, reversed);
+    }
+
+    private static int Width(int state) => state == 0 ? TNetwork.Spec.InputSize : TNetwork.Spec.Layers[state - 1].Outputs;
+
+    /// <summary>Each layer's Wᵀ packed as a layer of shape N → K with no bias, in the forward panel layout.</summary>
+    private static (PackedLayer[] Layers, float[] Packed) Transpose(ReadOnlySpan<float> packed, PackedNetworkLayout layout)
+    {
+        var layers = new List<PackedLayer>();
+        int offset = 0;
+        foreach (PackedLayer forward in layout.Layers)
+        {
+            int k = forward.Outputs;
+            int n = forward.Inputs;
+            int main = n / 16 * 16;
+            int tail = n == main ? 0 : 16;
+            int biasOffset = offset + RoundUp((long)k * (main + tail));
+            int length = biasOffset - offset + RoundUp(n);
+            layers.Add(new PackedLayer(k, n, 16, tail, offset, biasOffset, length));
+            offset += length;
+        }
+
+        float[] result = new float[offset];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            PackedLayer forward = layout.Layers[l];
+            int inputs = forward.Inputs;
+            int outputs = forward.Outputs;
+            float[] transposed = new float[inputs * outputs];
+            for (int k = 0; k < inputs; k++)
+            {
+                for (int n = 0; n < outputs; n++)
+                {
+                    int p = n / forward.PanelWidth;
+                    int width = p < forward.MainPanels ? forward.PanelWidth : forward.TailWidth;
+                    transposed[(n * inputs) + k] = packed[forward.WeightOffset + (p * inputs * forward.PanelWidth) + (k * width) + (n - (p * forward.PanelWidth))];
+                }
+            }
+
+            WeightPacker.Pack(layers[l], transposed, new float[inputs], WeightLayout.InputsByOutputs, result);
+        }
+
+        return ([.. layers], result);
+    }
+}
+
+/// <summary>What a backward pass measured (or, from <see cref="BackwardSession{TNetwork}.Predict"/>, what its schedule predicts).</summary>
+/// <param name="PeakActivationBytes">Two working buffers plus the checkpoint stack's high-water mark.</param>
+/// <param name="Advances">Layer evaluations by advance steps.</param>
+/// <param name="ReverseForwards">Layer evaluations inside reverse steps (a state or pre-activation recomputed).</param>
+/// <param name="LayersReversed">Backward layer evaluations.</param>
+public readonly record struct BackwardStatistics(long PeakActivationBytes, int Advances, int ReverseForwards, int LayersReversed)
+{
+    /// <summary>All forward layer evaluations.</summary>
+    public int ForwardEvaluations => Advances + ReverseForwards;
+}
