@@ -3,7 +3,10 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using SimdCheckpoint.Checkpointing;
 using SimdCheckpoint.Reference;
+using SimdCheckpoint.Tests.Networks;
+using SimdCheckpoint.Tests.Support;
 using Xunit;
 
 namespace SimdCheckpoint.Tests.Checkpointing;
@@ -30,6 +33,35 @@ public sealed class TorchGoldenTests
         {
             AssertClose(golden.WeightGradients[i], result.WeightGradients[i], $"{file}: dW{i}");
             AssertClose(golden.BiasGradients[i], result.BiasGradients[i], $"{file}: db{i}");
+        }
+    }
+
+    [Theory]
+    [InlineData("backward-transformer-mlp.json", nameof(TorchTransformerMlp))]
+    [InlineData("backward-classifier.json", nameof(TorchClassifier))]
+    [InlineData("backward-deep-narrow.json", nameof(TorchDeepNarrow))]
+    public void Checkpointed_backward_of_the_generated_network_matches_autograd(string file, string network) =>
+        GeneratedKernels.Invoke(typeof(TorchGoldenTests), nameof(CheckpointedMatchesAutograd), network, file);
+
+    private static void CheckpointedMatchesAutograd<TNetwork>(string file)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        Golden golden = Golden.Load(file);
+        Assert.Equal(golden.Spec.Layers.Select(l => (l.Inputs, l.Outputs, l.Activation)), TNetwork.Spec.Layers.Select(l => (l.Inputs, l.Outputs, l.Activation)));
+        var weights = NetworkWeights<TNetwork>.FromLayers(golden.Weights);
+        int layers = TNetwork.Spec.Layers.Count;
+        foreach (CheckpointSchedule schedule in new[] { CheckpointSchedule.StoreAll(layers), CheckpointSchedule.Sqrt(layers), CheckpointSchedule.Revolve(layers, 2) })
+        {
+            var session = new BackwardSession<TNetwork>(weights, golden.Batch, schedule);
+            float[] dx = new float[golden.Input.Length];
+            var gradients = new LayerGradients(TNetwork.Spec);
+            session.Backward(golden.Input, dx, golden.Batch, golden.OutputGradient, gradients);
+            AssertClose(golden.InputGradient, dx, $"{file} {schedule}: dX");
+            for (int i = 0; i < layers; i++)
+            {
+                AssertClose(golden.WeightGradients[i], gradients.Weight(i).ToArray(), $"{file} {schedule}: dW{i}");
+                AssertClose(golden.BiasGradients[i], gradients.Bias(i).ToArray(), $"{file} {schedule}: db{i}");
+            }
         }
     }
 

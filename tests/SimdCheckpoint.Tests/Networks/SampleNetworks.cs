@@ -133,3 +133,31 @@ public partial class Narrow13;
 [Dense(20, 11, Activation.Sigmoid)]
 [Dense(11, 4, Activation.Softmax)]
 public partial class Narrow40;
+
+/// <summary>The shape of tools/torch/make_backward_goldens.py's "transformer-mlp".</summary>
+[Network]
+[Dense(6, 16, Activation.Gelu)]
+[Dense(16, 12, Activation.Silu)]
+[Dense(12, 9, Activation.Tanh)]
+[Dense(9, 5, Activation.GeluTanh)]
+public partial class TorchTransformerMlp;
+
+/// <summary>The shape of tools/torch/make_backward_goldens.py's "classifier".</summary>
+[Network]
+[Dense(8, 10, Activation.Relu)]
+[Dense(10, 10, Activation.LeakyRelu, Alpha = 0.1f)]
+[Dense(10, 7, Activation.Sigmoid)]
+[Dense(7, 4, Activation.Softmax)]
+public partial class TorchClassifier;
+
+/// <summary>The shape of tools/torch/make_backward_goldens.py's "deep-narrow".</summary>
+[Network]
+[Dense(3, 5, Activation.Tanh)]
+[Dense(5, 5, Activation.Gelu)]
+[Dense(5, 5, Activation.Silu)]
+[Dense(5, 5, Activation.Relu)]
+[Dense(5, 5)]
+[Dense(5, 5, Activation.Sigmoid)]
+[Dense(5, 5, Activation.GeluTanh)]
+[Dense(5, 2)]
+public partial class TorchDeepNarrow;
