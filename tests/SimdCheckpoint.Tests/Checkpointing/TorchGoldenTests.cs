@@ -52,7 +52,7 @@ public sealed class TorchGoldenTests
         int layers = TNetwork.Spec.Layers.Count;
         foreach (CheckpointSchedule schedule in new[] { CheckpointSchedule.StoreAll(layers), CheckpointSchedule.Sqrt(layers), CheckpointSchedule.Revolve(layers, 2) })
         {
-            var session = new BackwardSession<TNetwork>(weights, golden.Batch, schedule);
+            var session = new CheckpointSession<TNetwork>(weights, golden.Batch, schedule);
             float[] dx = new float[golden.Input.Length];
             var gradients = new LayerGradients(TNetwork.Spec);
             session.Backward(golden.Input, dx, golden.Batch, golden.OutputGradient, gradients);

@@ -14,7 +14,7 @@ namespace SimdCheckpoint.Checkpointing;
 /// stack the schedule needs at <see cref="MaxBatch"/>. A call allocates nothing.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network type.</typeparam>
-public sealed class BackwardSession<TNetwork>
+public sealed class CheckpointSession<TNetwork>
     where TNetwork : IGeneratedNetwork<TNetwork>
 {
     private const int Align = 16;
@@ -27,10 +27,12 @@ public sealed class BackwardSession<TNetwork>
     private readonly int _gradientFloats;
     private readonly int _maxOutputWidth;
     private readonly int _maxWidth;
+    private readonly int _inputFloats;
+    private int _probeBatch;
 
     /// <summary>Prepares a session for batches of up to <paramref name="maxBatch"/> rows.</summary>
     /// <exception cref="ArgumentException">The schedule is for another number of layers.</exception>
-    public BackwardSession(NetworkWeights<TNetwork> weights, int maxBatch, CheckpointSchedule schedule)
+    public CheckpointSession(NetworkWeights<TNetwork> weights, int maxBatch, CheckpointSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -56,7 +58,8 @@ public sealed class BackwardSession<TNetwork>
         _workingFloats = RoundUp((long)maxBatch * _maxOutputWidth);
         _gradientFloats = RoundUp((long)maxBatch * _maxWidth);
         long stackFloats = schedule.PeakCheckpointBytes(StateBytes(maxBatch)) / sizeof(float);
-        _arena = new float[checked((2 * _workingFloats) + (2 * _gradientFloats) + (int)stackFloats)];
+        _inputFloats = RoundUp((long)maxBatch * spec.InputSize);
+        _arena = new float[checked((2 * _workingFloats) + (2 * _gradientFloats) + _inputFloats + (int)stackFloats)];
         _slotOffset = new int[layers + 1];
         (_transposedLayers, _transposed) = Transpose(weights.Packed, TNetwork.PackedLayout);
     }
@@ -134,13 +137,151 @@ public sealed class BackwardSession<TNetwork>
             throw new ArgumentException($"The gradients were made for {gradients.Spec.Name}, not {spec.Name}.", nameof(gradients));
         }
 
+        return Dispatch(input, inputGradient, batch, outputGradient, gradients, visitor: null, path);
+    }
+
+    /// <summary>
+    /// Visits the output of every layer, from the last to the first, by the schedule: each reverse step hands its
+    /// layer's output to <paramref name="visitor"/>, read from a checkpoint or recomputed from the nearest one, with the
+    /// schedule's memory. No gradient is computed. Figures as <see cref="Predict"/> would give them for a network whose
+    /// derivatives all read the output: <see cref="CheckpointSchedule.Advances"/> and <see cref="CheckpointSchedule.ReverseForwards"/>.
+    /// </summary>
+    public BackwardStatistics VisitActivationsInReverse(ReadOnlySpan<float> input, int batch, ActivationVisitor visitor, KernelPath path = KernelPath.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(visitor);
+        CheckBatch(batch);
+        if (input.Length != batch * TNetwork.Spec.InputSize)
+        {
+            throw new ArgumentException($"The input must hold batch × {TNetwork.Spec.InputSize} = {batch * TNetwork.Spec.InputSize} floats; it holds {input.Length}.", nameof(input));
+        }
+
+        return Dispatch(input, Span<float>.Empty, batch, default, null, visitor, path);
+    }
+
+    /// <summary>
+    /// The forward pass into <paramref name="output"/>, keeping a copy of the input and the checkpoints the schedule
+    /// stores in its first sweep, so <see cref="GetActivation"/> can then recompute any layer's output from the nearest
+    /// one. Returns the layer evaluations it ran (L).
+    /// </summary>
+    public int ForwardWithCheckpoints(ReadOnlySpan<float> input, Span<float> output, int batch, KernelPath path = KernelPath.Auto)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        CheckBatch(batch);
+        if (input.Length != batch * spec.InputSize || output.Length != batch * spec.OutputSize)
+        {
+            throw new ArgumentException($"The input must hold batch × {spec.InputSize} and the output batch × {spec.OutputSize} floats; they hold {input.Length} and {output.Length}.");
+        }
+
+        KernelPath resolved = path == KernelPath.Auto ? TNetwork.AutoPath : path;
+        Span<float> arena = _arena;
+        Span<float> a = arena.Slice(0, _workingFloats);
+        Span<float> b = arena.Slice(_workingFloats, _workingFloats);
+        Span<float> saved = arena.Slice(InputBase, batch * spec.InputSize);
+        input.CopyTo(saved);
+        Array.Fill(_slotOffset, -1);
+        int stackTop = StackBase;
+        int current = 0;
+        bool inA = false;
+        int evaluations = 0;
+        foreach (CheckpointAction action in Schedule.Actions)
+        {
+            if (action.Kind == CheckpointActionKind.Reverse || action.Kind == CheckpointActionKind.Restore || action.Kind == CheckpointActionKind.Free)
+            {
+                break;
+            }
+
+            if (action.Kind == CheckpointActionKind.Store)
+            {
+                _slotOffset[action.State] = stackTop;
+                (inA ? a : b).Slice(0, batch * Width(current)).CopyTo(arena.Slice(stackTop));
+                stackTop += RoundUp((long)batch * Width(current));
+                continue;
+            }
+
+            AdvanceInto(resolved, current, current == 0 ? saved : (inA ? a : b), inA ? b : a, batch);
+            (current, inA) = (current + 1, !inA);
+            evaluations++;
+        }
+
+        for (; current < spec.Layers.Count; current++, evaluations++)
+        {
+            Span<float> next = current == spec.Layers.Count - 1 ? output : (inA ? b : a);
+            AdvanceInto(resolved, current, current == 0 ? saved : (inA ? a : b), next, batch);
+            inA = !inA;
+        }
+
+        _probeBatch = batch;
+        return evaluations;
+    }
+
+    /// <summary>
+    /// The output of layer <paramref name="layer"/> for the input of the last <see cref="ForwardWithCheckpoints"/>,
+    /// recomputed from the nearest checkpoint at or before it. Returns the layer evaluations that took (0 when that
+    /// output is itself checkpointed).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No checkpointed forward has run, or a backward pass or visit has reused its checkpoints since.</exception>
+    public int GetActivation(int layer, Span<float> destination, KernelPath path = KernelPath.Auto)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, spec.Layers.Count);
+        if (_probeBatch == 0)
+        {
+            throw new InvalidOperationException("Run ForwardWithCheckpoints first: the probes recompute from its checkpoints (a backward pass or a visit reuses that memory).");
+        }
+
+        int batch = _probeBatch;
+        if (destination.Length != batch * spec.Layers[layer].Outputs)
+        {
+            throw new ArgumentException($"Layer {layer}'s output holds batch × {spec.Layers[layer].Outputs} = {batch * spec.Layers[layer].Outputs} floats; the destination holds {destination.Length}.", nameof(destination));
+        }
+
+        Span<float> arena = _arena;
+        int start = layer + 1;
+        while (start > 0 && _slotOffset[start] < 0)
+        {
+            start--;
+        }
+
+        ReadOnlySpan<float> state = start == 0 ? arena.Slice(InputBase, batch * spec.InputSize) : arena.Slice(_slotOffset[start], batch * Width(start));
+        if (start == layer + 1)
+        {
+            state.CopyTo(destination);
+            return 0;
+        }
+
+        KernelPath resolved = path == KernelPath.Auto ? TNetwork.AutoPath : path;
+        Span<float> a = arena.Slice(0, _workingFloats);
+        Span<float> b = arena.Slice(_workingFloats, _workingFloats);
+        bool inA = false;
+        for (int i = start; i <= layer; i++)
+        {
+            Span<float> next = i == layer ? destination : (inA ? b : a);
+            AdvanceInto(resolved, i, i == start ? state : (inA ? a : b), next, batch);
+            inA = !inA;
+        }
+
+        return layer + 1 - start;
+    }
+
+    private int InputBase => (2 * _workingFloats) + (2 * _gradientFloats);
+
+    private int StackBase => InputBase + _inputFloats;
+
+    private void AdvanceInto(KernelPath path, int layer, ReadOnlySpan<float> from, Span<float> to, int batch) =>
+        TNetwork.ForwardLayer(path, layer, Weights.Packed, from.Slice(0, batch * Width(layer)), to.Slice(0, batch * TNetwork.Spec.Layers[layer].Outputs), batch);
+
+    private BackwardStatistics Dispatch(
+        ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient, LayerGradients? gradients, ActivationVisitor? visitor, KernelPath path)
+    {
+        _probeBatch = 0;
         KernelPath resolved = path == KernelPath.Auto ? TNetwork.AutoPath : path;
         return Elementwise.Resolve(resolved) switch
         {
-            KernelPath.Vector512 => Run<Vector512Ops, Vector512<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
-            KernelPath.Vector256 => Run<Vector256Ops, Vector256<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
-            KernelPath.Vector128 => Run<Vector128Ops, Vector128<float>>(input, inputGradient, batch, outputGradient, gradients, resolved),
-            _ => Run<ScalarOps, float>(input, inputGradient, batch, outputGradient, gradients, resolved),
+            KernelPath.Vector512 => Run<Vector512Ops, Vector512<float>>(input, inputGradient, batch, outputGradient, gradients, visitor, resolved),
+            KernelPath.Vector256 => Run<Vector256Ops, Vector256<float>>(input, inputGradient, batch, outputGradient, gradients, visitor, resolved),
+            KernelPath.Vector128 => Run<Vector128Ops, Vector128<float>>(input, inputGradient, batch, outputGradient, gradients, visitor, resolved),
+            _ => Run<ScalarOps, float>(input, inputGradient, batch, outputGradient, gradients, visitor, resolved),
         };
     }
 
@@ -173,7 +314,7 @@ public sealed class BackwardSession<TNetwork>
     }
 
     private BackwardStatistics Run<TOps, T>(
-        ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient, LayerGradients? gradients, KernelPath path)
+        ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient, LayerGradients? gradients, ActivationVisitor? visitor, KernelPath path)
         where TOps : IFloatOps<T>
         where T : unmanaged
     {
@@ -185,7 +326,7 @@ public sealed class BackwardSession<TNetwork>
         Span<float> b = arena.Slice(_workingFloats, working);
         Span<float> g0 = arena.Slice(2 * _workingFloats, _gradientFloats);
         Span<float> g1 = arena.Slice((2 * _workingFloats) + _gradientFloats, _gradientFloats);
-        int stackBase = (2 * _workingFloats) + (2 * _gradientFloats);
+        int stackBase = StackBase;
         int stackTop = stackBase;
         int stackPeak = stackBase;
         Array.Fill(_slotOffset, -1);
@@ -234,6 +375,23 @@ public sealed class BackwardSession<TNetwork>
                     DenseLayerSpec layer = spec.Layers[i];
                     int n = layer.Outputs;
                     Span<float> scratch = (where == 1 ? b : a).Slice(0, batch * n);
+                    if (visitor is not null)
+                    {
+                        if (_slotOffset[i + 1] >= 0)
+                        {
+                            visitor(i, arena.Slice(_slotOffset[i + 1], batch * n));
+                        }
+                        else
+                        {
+                            TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
+                            reverseForwards++;
+                            visitor(i, scratch);
+                        }
+
+                        reversed++;
+                        break;
+                    }
+
                     Span<float> gradient = (gradientInG0 ? g0 : g1).Slice(0, batch * n);
                     if (i == spec.Layers.Count - 1)
                     {
@@ -328,7 +486,12 @@ public sealed class BackwardSession<TNetwork>
     }
 }
 
-/// <summary>What a backward pass measured (or, from <see cref="BackwardSession{TNetwork}.Predict"/>, what its schedule predicts).</summary>
+/// <summary>Receives one layer's output during <see cref="CheckpointSession{TNetwork}.VisitActivationsInReverse"/>; the span is valid during the call only.</summary>
+/// <param name="layer">The layer whose output this is.</param>
+/// <param name="activation">Its output, batch × outputs floats, row-major.</param>
+public delegate void ActivationVisitor(int layer, ReadOnlySpan<float> activation);
+
+/// <summary>What a backward pass measured (or, from <see cref="CheckpointSession{TNetwork}.Predict"/>, what its schedule predicts).</summary>
 /// <param name="PeakActivationBytes">Two working buffers plus the checkpoint stack's high-water mark.</param>
 /// <param name="Advances">Layer evaluations by advance steps.</param>
 /// <param name="ReverseForwards">Layer evaluations inside reverse steps (a state or pre-activation recomputed).</param>
