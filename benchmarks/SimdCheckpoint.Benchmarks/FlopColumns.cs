@@ -130,3 +130,44 @@ public sealed class ElementsPerNanosecondColumn : IColumn
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }
+
+/// <summary>Each CheckpointBenchmarks row's mean over the store-all row of the same method.</summary>
+public sealed class StoreAllRatioColumn : IColumn
+{
+    public string Id => nameof(StoreAllRatioColumn);
+
+    public string ColumnName => "vs store-all";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 3;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Mean time over the store-all schedule's mean for the same method";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        if (benchmarkCase.Descriptor.Type != typeof(CheckpointBenchmarks))
+        {
+            return "-";
+        }
+
+        BenchmarkCase? baseline = summary.BenchmarksCases.FirstOrDefault(c =>
+            c.Descriptor.WorkloadMethod == benchmarkCase.Descriptor.WorkloadMethod
+            && Equals(c.Parameters.Items.FirstOrDefault(p => p.Name == "Schedule")?.Value, "store-all"));
+        double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        double? baseMean = baseline is null ? null : summary[baseline]?.ResultStatistics?.Mean;
+        return mean is null || baseMean is null or <= 0 ? "-" : (mean.Value / baseMean.Value).ToString("F3", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}
