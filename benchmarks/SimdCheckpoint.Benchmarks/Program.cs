@@ -9,4 +9,11 @@ IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(new GflopsColumn(), new PeakFractionColumn(), new ElementsPerNanosecondColumn(), new StoreAllRatioColumn())
     .WithOption(ConfigOptions.JoinSummary, false);
+if (args is ["figures"])
+{
+    // The checkpoint schedules' memory and evaluation figures on deep32 at batch 64: measured by a call, and predicted.
+    CheckpointFigures.Print(System.Console.Out);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(GflopsColumn).Assembly).Run(args, config);
