@@ -105,6 +105,7 @@ internal static class BackwardKernels
     }
 
     /// <summary>db[n] = Σ_m dZ[m,n], adds over m ascending from 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BiasGradient<TOps, T>(ReadOnlySpan<float> dz, int n, int m, Span<float> db)
         where TOps : IFloatOps<T>
     {
@@ -137,6 +138,7 @@ internal static class BackwardKernels
     /// dZ = dY ⊙ act′(argument) in place in <paramref name="gradient"/> (one multiply per element); softmax rows by
     /// <see cref="Softmax.Backward"/> from the output.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ActivationBackward<TOps, T>(Activation activation, float alpha, ReadOnlySpan<float> argument, Span<float> gradient, int n, int m, KernelPath path)
         where TOps : IFloatOps<T>
     {
