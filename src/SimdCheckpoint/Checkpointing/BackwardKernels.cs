@@ -42,7 +42,7 @@ internal static class BackwardKernels
                 // Four rows at a time in registers: 4 × (16 / width) independent fma chains, each one output's k-sum.
                 for (; i + 4 <= m; i += 4)
                 {
-                    PanelTile4<TOps, T>(x, ldx, i, k, ref w, bias ? packed.Slice(layer.BiasOffset + first, columns) : default, y, ldy, first, columns);
+                    PanelTile4<TOps, T>(x, ldx, i, k, ref w, bias ? packed.Slice(layer.BiasOffset + first, columns) : default, y, ldy, first, columns, row);
                 }
             }
 
@@ -82,14 +82,13 @@ internal static class BackwardKernels
 
     /// <summary>Rows i..i+3 of one 16-wide panel, accumulators in registers (the JIT drops the branches for the other widths).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PanelTile4<TOps, T>(ReadOnlySpan<float> x, int ldx, int i, int k, ref float w, ReadOnlySpan<float> bias, Span<float> y, int ldy, int first, int columns)
+    private static void PanelTile4<TOps, T>(ReadOnlySpan<float> x, int ldx, int i, int k, ref float w, ReadOnlySpan<float> bias, Span<float> y, int ldy, int first, int columns, Span<float> start)
         where TOps : IFloatOps<T>
         where T : unmanaged
     {
         int width = TOps.Count;
         int vectors = 16 / width;
-        Span<float> start = stackalloc float[16];
-        start.Clear();
+        start.Slice(0, 16).Clear();
         bias.CopyTo(start);
         T b0 = TOps.Load(ref start[0]);
         T b1 = vectors > 1 ? TOps.Load(ref start[width]) : b0;
@@ -299,27 +298,13 @@ internal static class BackwardKernels
         int j = 0;
         for (; j <= count - width; j += width)
         {
-            T d = Derivative<TOps, T>(activation, alpha, TOps.Load(in argument[j]));
+            T d = Activations.Derivative<TOps, T>(activation, TOps.Load(in argument[j]), alpha);
             TOps.Store(TOps.Multiply(TOps.Load(in gradient[j]), d), ref gradient[j]);
         }
 
         for (; j < count; j++)
         {
-            gradient[j] *= Derivative<ScalarOps, float>(activation, alpha, argument[j]);
+            gradient[j] *= Activations.Derivative<ScalarOps, float>(activation, argument[j], alpha);
         }
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Derivative<TOps, T>(Activation activation, float alpha, T argument)
-        where TOps : IFloatOps<T> => activation switch
-        {
-            Activation.Relu => TOps.ConditionalSelect(TOps.GreaterThan(argument, TOps.Broadcast(0f)), TOps.Broadcast(1f), TOps.Broadcast(0f)),
-            Activation.LeakyRelu => TOps.ConditionalSelect(TOps.GreaterThan(argument, TOps.Broadcast(0f)), TOps.Broadcast(1f), TOps.Broadcast(alpha)),
-            Activation.Sigmoid => CanonicalMath.SigmoidDerivativeFromOutput<TOps, T>(argument),
-            Activation.Tanh => CanonicalMath.TanhDerivativeFromOutput<TOps, T>(argument),
-            Activation.Gelu => CanonicalMath.GeluDerivative<TOps, T>(argument),
-            Activation.GeluTanh => CanonicalMath.GeluTanhDerivative<TOps, T>(argument),
-            Activation.Silu => CanonicalMath.SiluDerivative<TOps, T>(argument),
-            _ => TOps.Broadcast(1f),
-        };
 }

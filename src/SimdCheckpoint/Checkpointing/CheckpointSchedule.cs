@@ -26,7 +26,7 @@ public sealed partial class CheckpointSchedule
         Name = name;
         Layers = layers;
         Actions = actions;
-        (Advances, ReverseForwards, MaxCheckpoints) = Simulate(layers, actions, stateBytes: default, out _);
+        (Advances, ReverseForwards, MaxCheckpoints) = Simulate(layers, actions, stateBytes: default, alwaysRecomputes: null, out _);
     }
 
     /// <summary>The schedule's name as the CLI and reports print it, for example <c>revolve(4)</c>.</summary>
@@ -187,8 +187,18 @@ public sealed partial class CheckpointSchedule
             throw new ArgumentException($"Give the size of each of the {Layers + 1} states 0..{Layers}; got {stateBytes.Length}.", nameof(stateBytes));
         }
 
-        Simulate(Layers, Actions, stateBytes, out long peak);
+        Simulate(Layers, Actions, stateBytes, alwaysRecomputes: null, out long peak);
         return peak;
+    }
+
+    /// <summary>
+    /// <see cref="ReverseForwards"/> for a network where the reverse step of some layers recomputes whatever is on the
+    /// stack (their derivative needs the pre-activation, which is never checkpointed).
+    /// </summary>
+    public int CountReverseForwards(Func<int, bool> alwaysRecomputes)
+    {
+        ArgumentNullException.ThrowIfNull(alwaysRecomputes);
+        return Simulate(Layers, Actions, stateBytes: default, alwaysRecomputes, out _).ReverseForwards;
     }
 
     /// <summary>The plan, one line per run of steps (consecutive advances merged), for printing.</summary>
@@ -331,7 +341,8 @@ public sealed partial class CheckpointSchedule
     }
 
     /// <summary>Replays the steps, checking each, and counts what they cost.</summary>
-    private static (int Advances, int ReverseForwards, int MaxCheckpoints) Simulate(int layers, ImmutableArray<CheckpointAction> actions, ReadOnlySpan<long> stateBytes, out long peakBytes)
+    private static (int Advances, int ReverseForwards, int MaxCheckpoints) Simulate(
+        int layers, ImmutableArray<CheckpointAction> actions, ReadOnlySpan<long> stateBytes, Func<int, bool>? alwaysRecomputes, out long peakBytes)
     {
         var stack = new List<int> { 0 };
         var onStack = new bool[layers + 1];
@@ -379,7 +390,7 @@ public sealed partial class CheckpointSchedule
                     Require(action.Kind == CheckpointActionKind.Reverse, n, action, "unknown step");
                     Require(i == nextReverse, n, action, nextReverse < 0 ? "every layer is already reversed" : $"layer {nextReverse} is the next to reverse");
                     Require(current == i, n, action, $"the current state is {Describe(current)}");
-                    if (!onStack[i + 1])
+                    if (!onStack[i + 1] || (alwaysRecomputes?.Invoke(i) ?? false))
                     {
                         reverseForwards++;
                     }

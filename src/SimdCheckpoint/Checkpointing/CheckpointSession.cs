@@ -85,27 +85,8 @@ public sealed class CheckpointSession<TNetwork>
         CheckBatch(batch);
         long[] stateBytes = StateBytes(batch);
         NetworkSpec spec = TNetwork.Spec;
-        int reverseForwards = Schedule.ReverseForwards;
-
-        // The schedule counts a reverse step as free when state i + 1 is checkpointed; a layer whose derivative needs
-        // the pre-activation recomputes it anyway.
-        var onStack = new bool[spec.Layers.Count + 1];
-        foreach (CheckpointAction action in Schedule.Actions)
-        {
-            switch (action.Kind)
-            {
-                case CheckpointActionKind.Store:
-                    onStack[action.State] = true;
-                    break;
-                case CheckpointActionKind.Free:
-                    onStack[action.State] = false;
-                    break;
-                case CheckpointActionKind.Reverse when onStack[action.State + 1] && !ReadsOutput(spec.Layers[action.State]):
-                    reverseForwards++;
-                    break;
-            }
-        }
-
+        // A layer whose derivative needs the pre-activation recomputes it in its reverse step even when state i + 1 is checkpointed.
+        int reverseForwards = Schedule.CountReverseForwards(i => !ReadsOutput(spec.Layers[i]));
         return new BackwardStatistics(
             WorkingBytes(batch) + Schedule.PeakCheckpointBytes(stateBytes), Schedule.Advances, reverseForwards, spec.Layers.Count);
     }

@@ -86,17 +86,24 @@ public static class Activations
     /// upstream gradient by it: dZ = dY · act′ (one binary32 multiply). ReLU′ is 1 where y &gt; 0 and 0 elsewhere (0 at 0,
     /// as PyTorch); LeakyReLU′ is 1 where the argument is &gt; 0 and alpha elsewhere.
     /// </summary>
-    public static float Derivative(Activation activation, float argument, float alpha) => activation switch
-    {
-        Activation.Identity => 1f,
-        Activation.Relu => argument > 0f ? 1f : 0f,
-        Activation.LeakyRelu => argument > 0f ? 1f : alpha,
-        Activation.Sigmoid => CanonicalMath.SigmoidDerivativeFromOutput(argument),
-        Activation.Tanh => CanonicalMath.TanhDerivativeFromOutput(argument),
-        Activation.Gelu => CanonicalMath.GeluDerivative(argument),
-        Activation.GeluTanh => CanonicalMath.GeluTanhDerivative(argument),
-        Activation.Silu => CanonicalMath.SiluDerivative(argument),
-        Activation.Softmax => throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation)),
-        _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
-    };
+    public static float Derivative(Activation activation, float argument, float alpha) => activation == Activation.Softmax
+        ? throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation))
+        : Derivative<ScalarOps, float>(activation, argument, alpha);
+
+    /// <inheritdoc cref="Derivative(Activation, float, float)"/>
+    /// <remarks>The same at every width: the backward kernels call this form. For softmax it returns 1 (its backward pass is a row function).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Derivative<TOps, T>(Activation activation, T argument, float alpha)
+        where TOps : IFloatOps<T> => activation switch
+        {
+            Activation.Relu => TOps.ConditionalSelect(TOps.GreaterThan(argument, TOps.Broadcast(0f)), TOps.Broadcast(1f), TOps.Broadcast(0f)),
+            Activation.LeakyRelu => TOps.ConditionalSelect(TOps.GreaterThan(argument, TOps.Broadcast(0f)), TOps.Broadcast(1f), TOps.Broadcast(alpha)),
+            Activation.Sigmoid => CanonicalMath.SigmoidDerivativeFromOutput<TOps, T>(argument),
+            Activation.Tanh => CanonicalMath.TanhDerivativeFromOutput<TOps, T>(argument),
+            Activation.Gelu => CanonicalMath.GeluDerivative<TOps, T>(argument),
+            Activation.GeluTanh => CanonicalMath.GeluTanhDerivative<TOps, T>(argument),
+            Activation.Silu => CanonicalMath.SiluDerivative<TOps, T>(argument),
+            Activation.Identity or Activation.Softmax => TOps.Broadcast(1f),
+            _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+        };
 }

@@ -199,7 +199,7 @@ public sealed class CanonicalMathTests
 
     private static void AssertWithinUlps(double exact, float actual, double ulps)
     {
-        double ulp = Math.ScaleB(1.0, Math.Max(Math.ILogB(exact), -126) - 23);
+        double ulp = AccuracyScan.UlpOf(exact);
         Assert.True(Math.Abs(actual - exact) <= ulps * ulp, $"{Bits.Describe(actual)} is {Math.Abs(actual - exact) / ulp:F2} ulp from {exact:R}");
     }
 
