@@ -42,6 +42,14 @@ internal static class Epilogue
         _ => value,
     };
 
+    /// <summary>
+    /// The expression for act′(<paramref name="value"/>) at the width of <paramref name="ops"/>: the runtime's
+    /// <c>Activations.Derivative</c>, the one definition the reference and every backward path share (the JIT folds
+    /// its switch on the constant activation).
+    /// </summary>
+    public static string DerivativeCall(Activation activation, float alpha, string ops, string vector, string value) =>
+        $"{Activations}Derivative<global::SimdCheckpoint.Numerics.{ops}, {vector}>(global::SimdCheckpoint.Activation.{activation}, {value}, {Literals.Float(alpha)})";
+
     /// <summary>The statement applying softmax in place to the m finished rows of y, at the width of <paramref name="ops"/>.</summary>
     public static string SoftmaxRows(string ops, string vector) =>
         $"global::SimdCheckpoint.Numerics.Softmax.Rows<global::SimdCheckpoint.Numerics.{ops}, {vector}>(y, ldy, y, ldy, Outputs, m);";

@@ -74,6 +74,16 @@ internal static class NetworkEmitter
             KernelPlan k = plan.Kernels[plan.LayerKernels[i]];
             w.WriteLine($"//   layer {i,-3} {Quote(layer.Name),-14} {layer.Inputs,6} -> {layer.Outputs,-6} {ActivationText(layer),-18} kernel {k.Name}, packed at {plan.LayerOffsets[i]}");
         }
+
+        w.WriteLine($"// Backward (a CheckpointSession packs Wᵀ once, {Group(plan.TransposedLength * 4)} bytes, only when it is created): dX = dZ·Wᵀ runs the");
+        w.WriteLine("// identity kernel of shape N -> K on the transposed block with a zero bias; a layer whose derivative reads the");
+        w.WriteLine("// pre-activation gets dZ = dY ⊙ act′(z) from a gradient kernel that recomputes z in registers.");
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            KernelPlan t = plan.Kernels[plan.TransposedKernels[i]];
+            string gradient = plan.GradientKernels[i] < 0 ? "dZ from the output" : "dZ by kernel " + plan.Kernels[plan.GradientKernels[i]].Name;
+            w.WriteLine($"//   layer {i,-3} dX by kernel {t.Name}, transposed at {plan.TransposedOffsets[i]}; {gradient}");
+        }
     }
 
     private static void EmitSurface(SourceWriter w, NetworkPlan plan, string self)
@@ -108,6 +118,18 @@ internal static class NetworkEmitter
         w.Indent();
         w.WriteLine("=> Kernels.ForwardLayer(path, layer, packedWeights, input, output, batch);");
         w.Unindent();
+        w.WriteLine();
+        w.WriteLine($"static global::SimdCheckpoint.PackedNetworkLayout global::SimdCheckpoint.IGeneratedNetwork<{self}>.TransposedLayout => Kernels.TransposedLayout;");
+        w.WriteLine();
+        w.WriteLine($"static void global::SimdCheckpoint.IGeneratedNetwork<{self}>.BackwardInput(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, Span<float> inputGradient, int batch)");
+        w.Indent();
+        w.WriteLine("=> Kernels.BackwardInput(path, layer, transposedWeights, preActivationGradient, inputGradient, batch);");
+        w.Unindent();
+        w.WriteLine();
+        w.WriteLine($"static bool global::SimdCheckpoint.IGeneratedNetwork<{self}>.ActivationGradient(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> gradient, int batch)");
+        w.Indent();
+        w.WriteLine("=> Kernels.ActivationGradient(path, layer, packedWeights, input, gradient, batch);");
+        w.Unindent();
     }
 
     private static void EmitKernels(SourceWriter w, NetworkPlan plan, string self)
@@ -130,6 +152,20 @@ internal static class NetworkEmitter
         }
 
         w.CloseBlock($", {plan.PackedLength});");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The transposed weights' length in floats.</summary>");
+        w.WriteLine($"internal const int TransposedLength = {plan.TransposedLength};");
+        w.WriteLine();
+        w.WriteLine("/// <summary>Where each layer's Wᵀ (N -> K, zero bias) lives in the transposed buffer, in the layout of its dX kernel.</summary>");
+        w.OpenBlock("internal static readonly global::SimdCheckpoint.PackedNetworkLayout TransposedLayout = new global::SimdCheckpoint.PackedNetworkLayout(new global::SimdCheckpoint.PackedLayer[]");
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            KernelPlan k = plan.Kernels[plan.TransposedKernels[i]];
+            long offset = plan.TransposedOffsets[i];
+            w.WriteLine($"new global::SimdCheckpoint.PackedLayer(inputs: {k.Inputs}, outputs: {k.Outputs}, panelWidth: {k.PanelWidth}, tailWidth: {k.TailWidth}, weightOffset: {offset}, biasOffset: {offset + k.BiasOffset}, length: {k.PackedLength}),");
+        }
+
+        w.CloseBlock($", {plan.TransposedLength});");
         w.WriteLine();
         w.WriteLine("/// <summary>The widest path this machine accelerates; the JIT folds the checks to a constant.</summary>");
         w.WriteLine("internal static global::SimdCheckpoint.KernelPath AutoPath =>");
@@ -162,6 +198,10 @@ internal static class NetworkEmitter
 
         w.WriteLine();
         EmitForwardLayer(w, plan);
+        w.WriteLine();
+        EmitBackwardInput(w, plan);
+        w.WriteLine();
+        EmitActivationGradient(w, plan);
 
         foreach (string path in Paths)
         {
@@ -214,6 +254,103 @@ internal static class NetworkEmitter
         w.CloseBlock();
     }
 
+    private static void EmitBackwardInput(SourceWriter w, NetworkPlan plan)
+    {
+        NetworkSpec spec = plan.Spec;
+        w.WriteLine("/// <summary>Checks every argument, then dX = dZ·Wᵀ for one layer on the chosen path (each dX[m,k] an fma chain over n ascending from +0).</summary>");
+        w.OpenBlock("internal static void BackwardInput(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, Span<float> inputGradient, int batch)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckBackwardInput(Spec, TransposedLength, layer, transposedWeights, preActivationGradient, inputGradient, batch);");
+        w.OpenBlock("switch (path == global::SimdCheckpoint.KernelPath.Auto ? AutoPath : path)");
+        foreach (string path in Paths)
+        {
+            w.WriteLine($"case global::SimdCheckpoint.KernelPath.{path}:");
+            w.Indent();
+            w.OpenBlock("switch (layer)");
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                DenseLayerSpec layer = spec.Layers[i];
+                KernelPlan k = plan.Kernels[plan.TransposedKernels[i]];
+                w.WriteLine($"case {i}:");
+                w.Indent();
+                w.WriteLine($"{k.Name}.Run{path}(preActivationGradient, {layer.Outputs}, transposedWeights.Slice({plan.TransposedOffsets[i]}, {k.Name}.PackedLength), inputGradient, {layer.Inputs}, batch);");
+                w.WriteLine("break;");
+                w.Unindent();
+            }
+
+            w.CloseBlock();
+            w.WriteLine("break;");
+            w.Unindent();
+        }
+
+        w.WriteLine("default:");
+        w.Indent();
+        w.WriteLine($"throw global::SimdCheckpoint.GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
+        w.Unindent();
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+
+    private static void EmitActivationGradient(SourceWriter w, NetworkPlan plan)
+    {
+        NetworkSpec spec = plan.Spec;
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// Checks every argument, then, for a layer whose derivative reads the pre-activation, gradient = gradient ⊙ act′(z)");
+        w.WriteLine("/// with z = b + x·W recomputed in registers, and returns true; returns false, touching nothing, for the other layers.");
+        w.WriteLine("/// </summary>");
+        w.OpenBlock("internal static bool ActivationGradient(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> gradient, int batch)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckForwardLayer(Spec, PackedLength, layer, packedWeights, input, gradient, batch);");
+        bool any = false;
+        foreach (int g in plan.GradientKernels)
+        {
+            any |= g >= 0;
+        }
+
+        if (!any)
+        {
+            w.WriteLine("// No layer of this network has a derivative that reads its pre-activation.");
+            w.WriteLine("return false;");
+            w.CloseBlock();
+            return;
+        }
+
+        w.OpenBlock("switch (path == global::SimdCheckpoint.KernelPath.Auto ? AutoPath : path)");
+        foreach (string path in Paths)
+        {
+            w.WriteLine($"case global::SimdCheckpoint.KernelPath.{path}:");
+            w.Indent();
+            w.OpenBlock("switch (layer)");
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                if (plan.GradientKernels[i] < 0)
+                {
+                    continue;
+                }
+
+                DenseLayerSpec layer = spec.Layers[i];
+                KernelPlan k = plan.Kernels[plan.GradientKernels[i]];
+                w.WriteLine($"case {i}:");
+                w.Indent();
+                w.WriteLine($"{k.Name}.Run{path}(input, {layer.Inputs}, packedWeights.Slice({plan.LayerOffsets[i]}, {k.Name}.PackedLength), gradient, {layer.Outputs}, batch);");
+                w.WriteLine("return true;");
+                w.Unindent();
+            }
+
+            w.WriteLine("default:");
+            w.Indent();
+            w.WriteLine("return false;");
+            w.Unindent();
+            w.CloseBlock();
+            w.Unindent();
+        }
+
+        w.WriteLine("default:");
+        w.Indent();
+        w.WriteLine($"throw global::SimdCheckpoint.GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
+        w.Unindent();
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+
     private static void EmitForward(SourceWriter w, NetworkPlan plan, string path)
     {
         NetworkSpec spec = plan.Spec;
@@ -237,17 +374,31 @@ internal static class NetworkEmitter
         var users = new List<string>();
         foreach (int i in k.LayerIndices)
         {
-            users.Add(i.ToString(CultureInfo.InvariantCulture) + " " + Quote(spec.Layers[i].Name));
+            users.Add("forward of " + i.ToString(CultureInfo.InvariantCulture) + " " + Quote(spec.Layers[i].Name));
+        }
+
+        foreach (int i in k.TransposeOf)
+        {
+            users.Add("dX of " + i.ToString(CultureInfo.InvariantCulture) + " " + Quote(spec.Layers[i].Name) + " (on its Wᵀ, zero bias)");
+        }
+
+        foreach (int i in k.GradientOf)
+        {
+            users.Add("dZ of " + i.ToString(CultureInfo.InvariantCulture) + " " + Quote(spec.Layers[i].Name));
         }
 
         int kMain = k.Inputs - (k.Inputs % k.KUnroll);
         w.WriteLine("// ───────────────────────────────────────────────────────────────────────────────────────────");
-        w.WriteLine($"// Kernel {k.Name}: [m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b -> [m, {k.Outputs}], {ActivationText(k.Activation, k.Alpha)}.");
-        w.WriteLine($"//   Layers: {string.Join(", ", users)}.");
+        w.WriteLine(k.Gradient
+            ? $"// Kernel {k.Name}: dY[m, {k.Outputs}] ⊙ {ActivationText(k.Activation, k.Alpha)}′([m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b) -> dZ, in place."
+            : $"// Kernel {k.Name}: [m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b -> [m, {k.Outputs}], {ActivationText(k.Activation, k.Alpha)}.");
+        w.WriteLine($"//   Used by: {string.Join("; ", users)}.");
         w.WriteLine($"//   Canonical arithmetic (DESIGN.md 2.1): {k.Formula}.");
         w.WriteLine($"//   K loop: unrolled x{k.KUnroll}; {(kMain > 0 ? $"{kMain / k.KUnroll} iteration(s)" : "no iterations")}, {(k.Inputs - kMain > 0 ? $"then {k.Inputs - kMain} step(s) emitted straight" : "no remainder")}.");
         w.WriteLine($"//   Columns: {k.MainPanels} panel(s) of {k.PanelWidth}{(k.TailWidth > 0 ? $", then a tail of {k.TailColumns} computed on zero-padded weights and stored {k.TailColumns} wide" : ", no tail")}.");
-        w.WriteLine($"//   Epilogue: {Epilogue.Describe(k.Activation)}");
+        w.WriteLine(k.Gradient
+            ? $"//   Epilogue: y holds dY; each accumulator tile becomes dY ⊙ {ActivationText(k.Activation, k.Alpha)}′(acc) (Numerics.Activations.Derivative, one multiply), stored over dY."
+            : $"//   Epilogue: {Epilogue.Describe(k.Activation)}");
         w.WriteLine("//   Each path broadcasts x[m,k] and fuses it into a register tile of outputs, so every output's sum runs");
         w.WriteLine("//   in k order in one lane and the bits equal the scalar reference:");
         foreach (PathPlan p in k.Paths)

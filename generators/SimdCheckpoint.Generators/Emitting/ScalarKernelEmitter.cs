@@ -17,7 +17,7 @@ internal static class ScalarKernelEmitter
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.OpenBlock("public static void RunScalar(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m)");
         w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
-        if (plan.Activation == Activation.LeakyRelu)
+        if (plan.Activation == Activation.LeakyRelu && !plan.Gradient)
         {
             w.WriteLine($"const float alpha = {Float(plan.Alpha)};");
         }
@@ -51,9 +51,11 @@ internal static class ScalarKernelEmitter
         w.WriteLine("acc = MathF.FusedMultiplyAdd(xi[k], packed[start + (k * stride)], acc);");
         w.CloseBlock();
         w.WriteLine();
-        w.WriteLine($"yi[n] = {Epilogue.Call(plan.Activation, "acc")};");
+        w.WriteLine(plan.Gradient
+            ? $"yi[n] = yi[n] * {Epilogue.DerivativeCall(plan.Activation, plan.Alpha, "ScalarOps", "float", "acc")}; // dZ = dY ⊙ act′(z), over dY"
+            : $"yi[n] = {Epilogue.Call(plan.Activation, "acc")};");
         w.CloseBlock();
-        if (plan.Activation == Activation.Softmax)
+        if (plan.Activation == Activation.Softmax && !plan.Gradient)
         {
             w.WriteLine();
             w.WriteLine("// Softmax over the finished row: max, exp, the sum in 16 partials then pairwise, divide.");

@@ -238,12 +238,19 @@ internal static class VectorKernelEmitter
         }
 
         w.WriteLine();
-        w.WriteLine(Epilogue.IsElementwise(plan.Activation)
-            ? $"// Epilogue: {ActivationNames.ToJsonName(plan.Activation)} on the accumulators, then store."
-            : plan.Activation == Activation.Softmax ? "// Epilogue: store (softmax runs over each finished row after the last panel)." : "// Epilogue: store.");
-        if (plan.Activation == Activation.LeakyRelu)
+        if (plan.Gradient)
         {
-            w.WriteLine($"{vec}<float> alpha = {vec}.Create({Float(plan.Alpha)});");
+            w.WriteLine($"// Epilogue: y holds dY; dZ = dY ⊙ {Epilogue.Name(plan.Activation, plan.Alpha)}′(acc), one multiply, stored over it.");
+        }
+        else
+        {
+            w.WriteLine(Epilogue.IsElementwise(plan.Activation)
+                ? $"// Epilogue: {ActivationNames.ToJsonName(plan.Activation)} on the accumulators, then store."
+                : plan.Activation == Activation.Softmax ? "// Epilogue: store (softmax runs over each finished row after the last panel)." : "// Epilogue: store.");
+            if (plan.Activation == Activation.LeakyRelu)
+            {
+                w.WriteLine($"{vec}<float> alpha = {vec}.Create({Float(plan.Alpha)});");
+            }
         }
 
         for (int r = 0; r < rows; r++)
@@ -256,7 +263,12 @@ internal static class VectorKernelEmitter
             for (int c = 0; c < cols; c++)
             {
                 string acc = $"acc{r}_{c}";
-                if (Epilogue.IsElementwise(plan.Activation))
+                if (plan.Gradient)
+                {
+                    string dy = LoadExpression(tile.Lanes, $"y{r}", tile.Columns[c].YOffset, tile.Columns[c].Store);
+                    w.WriteLine($"{acc} = {vec}.Multiply({dy}, {Epilogue.DerivativeCall(plan.Activation, plan.Alpha, vec + "Ops", vec + "<float>", acc)});");
+                }
+                else if (Epilogue.IsElementwise(plan.Activation))
                 {
                     w.WriteLine($"{acc} = {Epilogue.Call(plan.Activation, acc)};");
                 }
@@ -351,6 +363,36 @@ internal static class VectorKernelEmitter
         {
             w.WriteLine($"Unsafe.Add(ref {row}, {offset}) = {vector}.ToScalar();");
         }
+    }
+
+    /// <summary>
+    /// A vector of <paramref name="lanes"/> holding the <paramref name="count"/> floats at row[offset..] and zeros above
+    /// them: a full load when every lane is in the row, otherwise built from halves and single floats, so nothing past
+    /// the stored columns is ever read.
+    /// </summary>
+    internal static string LoadExpression(int lanes, string row, int offset, int count)
+    {
+        string vec = VectorIsa.TypeFor(lanes);
+        if (count == lanes)
+        {
+            return $"{vec}.LoadUnsafe(ref {row}, {offset})";
+        }
+
+        if (lanes > 4)
+        {
+            int half = lanes / 2;
+            string lower = count >= half ? LoadExpression(half, row, offset, half) : LoadExpression(half, row, offset, count);
+            string upper = count > half ? LoadExpression(half, row, offset + half, count - half) : $"{VectorIsa.TypeFor(half)}<float>.Zero";
+            return $"{vec}.Create({lower}, {upper})";
+        }
+
+        var elements = new string[4];
+        for (int i = 0; i < 4; i++)
+        {
+            elements[i] = i < count ? $"Unsafe.Add(ref {row}, {offset + i})" : "0f";
+        }
+
+        return $"Vector128.Create({string.Join(", ", elements)})";
     }
 
     private static string Join(string prefix, int count)

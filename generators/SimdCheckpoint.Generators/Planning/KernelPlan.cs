@@ -6,13 +6,15 @@ namespace SimdCheckpoint.Generators.Planning;
 
 /// <summary>
 /// The compile-time plan of one dense kernel (shared by every layer with the same K, N and activation): register
-/// tile, K unroll, column panels and tail, remainder-row tiles, and the packed layout its code addresses.
+/// tile, K unroll, column panels and tail, remainder-row tiles, and the packed layout its code addresses. A gradient
+/// kernel is the same GEMM with another epilogue: y holds dY on entry and receives dY ⊙ act′(acc).
 /// </summary>
 internal sealed class KernelPlan
 {
-    public KernelPlan(string name, DenseLayerSpec layer, int rows, int panelWidth)
+    public KernelPlan(string name, DenseLayerSpec layer, int rows, int panelWidth, bool gradient = false)
     {
         Name = name;
+        Gradient = gradient;
         Inputs = layer.Inputs;
         Outputs = layer.Outputs;
         Activation = layer.Activation;
@@ -38,6 +40,12 @@ internal sealed class KernelPlan
 
         Paths = paths;
     }
+
+    /// <summary>
+    /// The backward epilogue: y holds the upstream gradient dY on entry, and each output becomes dY[m,n]·act′(acc)
+    /// (one multiply), the pre-activation never leaving the registers.
+    /// </summary>
+    public bool Gradient { get; }
 
     /// <summary>"Dense784x256Relu".</summary>
     public string Name { get; }
@@ -80,7 +88,14 @@ internal sealed class KernelPlan
     /// <summary>Floats of one layer's packed block, padding included; a multiple of 16 (64 bytes).</summary>
     public long PackedLength { get; }
 
+    /// <summary>The layers whose forward pass runs this kernel.</summary>
     public List<int> LayerIndices { get; } = new();
+
+    /// <summary>The layers whose dX = dZ·Wᵀ runs this kernel on their transposed packed weights (zero bias).</summary>
+    public List<int> TransposeOf { get; } = new();
+
+    /// <summary>The layers whose dZ = dY ⊙ act′(z) runs this (gradient) kernel on their own packed weights.</summary>
+    public List<int> GradientOf { get; } = new();
 
     public static long RoundUp(long value, long multiple) => (value + multiple - 1) / multiple * multiple;
 
@@ -98,6 +113,11 @@ internal sealed class KernelPlan
                 _ => ActivationNames.ToJsonName(Activation),
             };
             string k = (Inputs - 1).ToString(CultureInfo.InvariantCulture);
+            if (Gradient)
+            {
+                return $"y[m,n] = y[m,n]·{act}′(acc) (y holds dY on entry and receives dZ), acc = b[n]; for k = 0..{k} ascending: acc = fma(x[m,k], W[k,n], acc)";
+            }
+
             return act.Length == 0
                 ? $"y[m,n] = acc, acc = b[n]; for k = 0..{k} ascending: acc = fma(x[m,k], W[k,n], acc)"
                 : Activation == Activation.Softmax
@@ -106,7 +126,7 @@ internal sealed class KernelPlan
         }
     }
 
-    public bool SameShape(DenseLayerSpec layer) =>
-        layer.Inputs == Inputs && layer.Outputs == Outputs && layer.Activation == Activation
+    public bool SameShape(DenseLayerSpec layer, bool gradient) =>
+        gradient == Gradient && layer.Inputs == Inputs && layer.Outputs == Outputs && layer.Activation == Activation
         && BitConverter.ToInt32(BitConverter.GetBytes(layer.Alpha), 0) == BitConverter.ToInt32(BitConverter.GetBytes(Alpha), 0);
 }

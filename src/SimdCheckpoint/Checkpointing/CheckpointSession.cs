@@ -19,7 +19,6 @@ public sealed class CheckpointSession<TNetwork>
 {
     private const int Align = 16;
 
-    private readonly PackedLayer[] _transposedLayers;
     private readonly float[] _transposed;
     private readonly float[] _arena;
     private readonly int[] _slotOffset;
@@ -61,7 +60,7 @@ public sealed class CheckpointSession<TNetwork>
         _inputFloats = RoundUp((long)maxBatch * spec.InputSize);
         _arena = new float[checked((2 * _workingFloats) + (2 * _gradientFloats) + _inputFloats + (int)stackFloats)];
         _slotOffset = new int[layers + 1];
-        (_transposedLayers, _transposed) = Transpose(weights.Packed, TNetwork.PackedLayout);
+        _transposed = Transpose(weights.Packed, TNetwork.PackedLayout, TNetwork.TransposedLayout);
     }
 
     /// <summary>The packed weights the session runs.</summary>
@@ -266,8 +265,7 @@ public sealed class CheckpointSession<TNetwork>
         };
     }
 
-    private static bool ReadsOutput(DenseLayerSpec layer) =>
-        layer.Activation == Activation.Softmax || Activations.DerivativeArgumentOf(layer.Activation, layer.Alpha) == DerivativeArgument.Output;
+    private static bool ReadsOutput(DenseLayerSpec layer) => !ActivationDerivatives.ReadsPreActivation(layer.Activation, layer.Alpha);
 
     private static int RoundUp(long floats) => checked((int)((floats + Align - 1) / Align * Align));
 
@@ -386,25 +384,28 @@ public sealed class CheckpointSession<TNetwork>
                         }
                     }
 
-                    ReadOnlySpan<float> argument;
-                    if (!ReadsOutput(layer))
+                    if (TNetwork.ActivationGradient(path, i, packed, state, gradient, batch))
                     {
-                        BackwardKernels.PackedGemm<TOps, T>(state, layer.Inputs, TNetwork.PackedLayout.Layers[i], packed, bias: true, scratch, n, batch);
-                        argument = scratch;
+                        // The generated gradient kernel recomputed z = b + x·W in registers and left dZ = dY ⊙ act′(z).
                         reverseForwards++;
-                    }
-                    else if (_slotOffset[i + 1] >= 0)
-                    {
-                        argument = arena.Slice(_slotOffset[i + 1], batch * n);
                     }
                     else
                     {
-                        TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
-                        argument = scratch;
-                        reverseForwards++;
+                        ReadOnlySpan<float> output;
+                        if (_slotOffset[i + 1] >= 0)
+                        {
+                            output = arena.Slice(_slotOffset[i + 1], batch * n);
+                        }
+                        else
+                        {
+                            TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
+                            output = scratch;
+                            reverseForwards++;
+                        }
+
+                        BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, output, gradient, n, batch, path);
                     }
 
-                    BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, argument, gradient, n, batch, path);
                     if (gradients is not null)
                     {
                         BackwardKernels.WeightGradient<TOps, T>(state, layer.Inputs, gradient, n, batch, gradients.Weight(i));
@@ -412,7 +413,7 @@ public sealed class CheckpointSession<TNetwork>
                     }
 
                     Span<float> dx = i == 0 ? inputGradient : (gradientInG0 ? g1 : g0).Slice(0, batch * layer.Inputs);
-                    BackwardKernels.PackedGemm<TOps, T>(gradient, n, _transposedLayers[i], _transposed, bias: false, dx, layer.Inputs, batch);
+                    TNetwork.BackwardInput(path, i, _transposed, gradient, dx, batch);
                     gradientInG0 = !gradientInG0;
                     reversed++;
                     break;
@@ -426,25 +427,12 @@ public sealed class CheckpointSession<TNetwork>
 
     private static int Width(int state) => state == 0 ? TNetwork.Spec.InputSize : TNetwork.Spec.Layers[state - 1].Outputs;
 
-    /// <summary>Each layer's Wᵀ packed as a layer of shape N → K with no bias, in the forward panel layout.</summary>
-    private static (PackedLayer[] Layers, float[] Packed) Transpose(ReadOnlySpan<float> packed, PackedNetworkLayout layout)
+    /// <summary>Each layer's Wᵀ packed, with a zero bias, where the generated <paramref name="transposedLayout"/> puts it.</summary>
+    private static float[] Transpose(ReadOnlySpan<float> packed, PackedNetworkLayout layout, PackedNetworkLayout transposedLayout)
     {
-        var layers = new List<PackedLayer>();
-        int offset = 0;
-        foreach (PackedLayer forward in layout.Layers)
-        {
-            int k = forward.Outputs;
-            int n = forward.Inputs;
-            int main = n / 16 * 16;
-            int tail = n == main ? 0 : 16;
-            int biasOffset = offset + RoundUp((long)k * (main + tail));
-            int length = biasOffset - offset + RoundUp(n);
-            layers.Add(new PackedLayer(k, n, 16, tail, offset, biasOffset, length));
-            offset += length;
-        }
-
-        float[] result = new float[offset];
-        for (int l = 0; l < layers.Count; l++)
+        transposedLayout.Validate(TNetwork.Spec, transposed: true);
+        float[] result = new float[transposedLayout.Length];
+        for (int l = 0; l < layout.Layers.Count; l++)
         {
             PackedLayer forward = layout.Layers[l];
             int inputs = forward.Inputs;
@@ -460,10 +448,11 @@ public sealed class CheckpointSession<TNetwork>
                 }
             }
 
-            WeightPacker.Pack(layers[l], transposed, new float[inputs], WeightLayout.InputsByOutputs, result);
+            // Row-major [N, K]: the layout of a layer with N inputs and K outputs.
+            WeightPacker.Pack(transposedLayout.Layers[l], transposed, new float[inputs], WeightLayout.InputsByOutputs, result);
         }
 
-        return ([.. layers], result);
+        return result;
     }
 }
 

@@ -97,6 +97,31 @@ public static class GeneratedCodeChecks
         }
     }
 
+    /// <summary>Checks the arguments of a generated network's <c>BackwardInput</c>: dZ is batch·N, dX is batch·K.</summary>
+    public static void CheckBackwardInput(
+        NetworkSpec spec, int transposedLength, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, ReadOnlySpan<float> inputGradient, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, spec.Layers.Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (transposedWeights.Length < transposedLength)
+        {
+            throw new ArgumentException($"The transposed weights have {transposedWeights.Length} floats; {spec.Name} needs {transposedLength}.", nameof(transposedWeights));
+        }
+
+        DenseLayerSpec l = spec.Layers[layer];
+        if (preActivationGradient.Length != (long)batch * l.Outputs)
+        {
+            throw new ArgumentException($"The pre-activation gradient has {preActivationGradient.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Outputs} = {(long)batch * l.Outputs}.", nameof(preActivationGradient));
+        }
+
+        if (inputGradient.Length != (long)batch * l.Inputs)
+        {
+            throw new ArgumentException($"The input gradient has {inputGradient.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Inputs} = {(long)batch * l.Inputs}.", nameof(inputGradient));
+        }
+    }
+
     /// <summary>The error for a path a generated network does not have.</summary>
     public static NotSupportedException PathNotGenerated(KernelPath path, string network) =>
         new($"{network} has no {path} path.");

@@ -53,4 +53,46 @@ public interface IGeneratedNetwork<TSelf>
         ReadOnlySpan<float> input,
         Span<float> output,
         int batch);
+
+    /// <summary>
+    /// Where each layer's transposed weights live in the buffer a <see cref="Checkpointing.CheckpointSession{TNetwork}"/>
+    /// packs once: layer i's Wᵀ as a layer of N inputs and K outputs with a zero bias, in its dX kernel's layout.
+    /// </summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract PackedNetworkLayout TransposedLayout { get; }
+
+    /// <summary>
+    /// dX = dZ·Wᵀ for one layer: <paramref name="preActivationGradient"/> holds <c>batch · N</c> floats,
+    /// <paramref name="inputGradient"/> receives <c>batch · K</c>; each dX[m,k] is an fma chain over n ascending from +0
+    /// (DESIGN.md section 2.5), on the generated kernel of shape N → K.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or the batch is negative; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
+    /// <exception cref="NotSupportedException">The network has no such path.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract void BackwardInput(
+        KernelPath path,
+        int layer,
+        ReadOnlySpan<float> transposedWeights,
+        ReadOnlySpan<float> preActivationGradient,
+        Span<float> inputGradient,
+        int batch);
+
+    /// <summary>
+    /// For a layer whose activation's derivative reads the pre-activation (GELU, tanh-GELU, SiLU, LeakyReLU with a slope
+    /// ≤ 0): <paramref name="gradient"/> holds dY (<c>batch · N</c> floats) and receives dZ = dY ⊙ act′(z), z = b + x·W
+    /// recomputed in the generated kernel's registers from <paramref name="input"/> (<c>batch · K</c>); returns true.
+    /// For any other layer it returns false and writes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, or the batch is negative; nothing is written.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
+    /// <exception cref="NotSupportedException">The network has no such path.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract bool ActivationGradient(
+        KernelPath path,
+        int layer,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> input,
+        Span<float> gradient,
+        int batch);
 }

@@ -73,9 +73,9 @@ public static class Activations
     /// <exception cref="System.ArgumentException"><paramref name="activation"/> is <see cref="Activation.Softmax"/>, whose backward pass is <see cref="Softmax.Backward"/>.</exception>
     public static DerivativeArgument DerivativeArgumentOf(Activation activation, float alpha) => activation switch
     {
-        Activation.Identity or Activation.Relu or Activation.Sigmoid or Activation.Tanh => DerivativeArgument.Output,
-        Activation.LeakyRelu => alpha > 0 ? DerivativeArgument.Output : DerivativeArgument.PreActivation,
-        Activation.Gelu or Activation.GeluTanh or Activation.Silu => DerivativeArgument.PreActivation,
+        Activation.Identity or Activation.Relu or Activation.LeakyRelu or Activation.Sigmoid or Activation.Tanh
+            or Activation.Gelu or Activation.GeluTanh or Activation.Silu =>
+            ActivationDerivatives.ReadsPreActivation(activation, alpha) ? DerivativeArgument.PreActivation : DerivativeArgument.Output,
         Activation.Softmax => throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation)),
         _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };

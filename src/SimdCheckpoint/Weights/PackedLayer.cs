@@ -97,7 +97,10 @@ public sealed class PackedNetworkLayout
     /// <summary>The packed buffer's length in floats.</summary>
     public int Length { get; }
 
-    internal void Validate(NetworkSpec spec)
+    internal void Validate(NetworkSpec spec) => Validate(spec, transposed: false);
+
+    /// <summary>Checks the layout against the spec's layers, or, when <paramref name="transposed"/>, against each layer's Wᵀ (N inputs, K outputs).</summary>
+    internal void Validate(NetworkSpec spec, bool transposed)
     {
         if (_layers.Length != spec.Layers.Count)
         {
@@ -107,7 +110,8 @@ public sealed class PackedNetworkLayout
         long end = 0;
         for (int i = 0; i < _layers.Length; i++)
         {
-            _layers[i].Validate(i, spec.Layers[i]);
+            DenseLayerSpec layer = spec.Layers[i];
+            _layers[i].Validate(i, transposed ? new DenseLayerSpec(layer.Name, layer.Outputs, layer.Inputs) : layer);
             if (_layers[i].WeightOffset < end)
             {
                 throw new InvalidOperationException($"The generated packing layout of layer {i} overlaps the layer before it. Rebuild the project.");

@@ -161,3 +161,9 @@ public partial class TorchClassifier;
 [Dense(5, 5, Activation.GeluTanh)]
 [Dense(5, 2)]
 public partial class TorchDeepNarrow;
+
+/// <summary>LeakyReLU with a negative slope (its derivative needs z, which the output does not reveal) and a positive one.</summary>
+[Network]
+[Dense(9, 6, Activation.LeakyRelu, Alpha = -0.25f, Name = "flip")]
+[Dense(6, 5, Activation.LeakyRelu, Alpha = 0.5f, Name = "leak")]
+public partial class NegativeSlope;
