@@ -69,6 +69,10 @@ public class CheckpointBenchmarks
     [Benchmark]
     public BackwardStatistics Backward() => _session.Backward(_input, _inputGradient, Batch, default, _gradients);
 
+    /// <summary>The input gradient alone (saliency, adversarial inputs): no dW or db.</summary>
+    [Benchmark]
+    public BackwardStatistics InputGradientOnly() => _session.Backward(_input, _inputGradient, Batch);
+
     [Benchmark]
     public int ForwardWithCheckpoints() => _session.ForwardWithCheckpoints(_input, _output, Batch);
 

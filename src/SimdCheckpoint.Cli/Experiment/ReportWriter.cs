@@ -1,0 +1,287 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace SimdCheckpoint.Cli.Experiment;
+
+/// <summary>Writes report.md, results.json and the PNG plots from one run's <see cref="ExperimentResults"/>.</summary>
+internal static class ReportWriter
+{
+    public const string ReportFile = "report.md";
+    public const string ResultsFile = "results.json";
+    public const string ScalingPlot = "memory-scaling.png";
+    public const string TradeOffPlot = "memory-time-tradeoff.png";
+
+    public static void Write(ExperimentResults results, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        WriteJson(results, Path.Combine(directory, ResultsFile));
+        Plots.MemoryScaling(results, Path.Combine(directory, ScalingPlot));
+        Plots.TradeOff(results, Path.Combine(directory, TradeOffPlot));
+        File.WriteAllText(Path.Combine(directory, ReportFile), Markdown(results));
+    }
+
+    /// <summary>True when test 1 compared something and found no differing bit.</summary>
+    public static bool AllIdentical(ExperimentResults results) =>
+        results.Identity.Count > 0 && results.Identity.All(r => r.DifferingBits == 0 && r.MaxAbsDifference == 0 && r.ValuesCompared > 0);
+
+    /// <summary>True when every measured figure of test 2 equals the plan's prediction.</summary>
+    public static bool AllAsPredicted(ExperimentResults results) =>
+        results.Scaling.All(p => p.MeasuredPeakBytes == p.PredictedPeakBytes && p.MeasuredForwards == p.PredictedForwards);
+
+    private static void WriteJson(ExperimentResults r, string path)
+    {
+        using FileStream stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("machine", r.Machine);
+        w.WriteString("startedUtc", r.StartedUtc);
+        w.WriteBoolean("quick", r.Quick);
+        w.WriteNumber("seed", r.Seed);
+        w.WriteString("autoPath", r.AutoPath);
+        w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
+        w.WriteStartObject("identical");
+        w.WriteBoolean("allIdentical", AllIdentical(r));
+        w.WriteStartArray("rows");
+        foreach (IdentityRow row in r.Identity)
+        {
+            w.WriteStartObject();
+            w.WriteString("network", row.Network);
+            w.WriteString("schedule", row.Schedule);
+            w.WriteString("path", row.Path);
+            w.WriteNumber("batch", row.Batch);
+            w.WriteNumber("inputs", row.Inputs);
+            w.WriteNumber("repeats", row.Repeats);
+            w.WriteNumber("valuesCompared", row.ValuesCompared);
+            w.WriteNumber("maxAbsDifference", row.MaxAbsDifference);
+            w.WriteNumber("differingBits", row.DifferingBits);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("memoryScaling");
+        w.WriteBoolean("allAsPredicted", AllAsPredicted(r));
+        w.WriteStartArray("points");
+        foreach (ScalingPoint p in r.Scaling)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("depth", p.Depth);
+            w.WriteString("schedule", p.Schedule);
+            w.WriteNumber("batch", p.Batch);
+            w.WriteNumber("measuredPeakBytes", p.MeasuredPeakBytes);
+            w.WriteNumber("predictedPeakBytes", p.PredictedPeakBytes);
+            w.WriteNumber("workingBytes", p.WorkingBytes);
+            w.WriteNumber("measuredForwardEvaluations", p.MeasuredForwards);
+            w.WriteNumber("predictedForwardEvaluations", p.PredictedForwards);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("fits");
+        foreach (ScalingFit f in r.Fits)
+        {
+            w.WriteStartObject();
+            w.WriteString("schedule", f.Schedule);
+            w.WriteString("model", f.Model);
+            w.WriteNumber("a", f.A);
+            w.WriteNumber("b", f.B);
+            w.WriteNumber("rSquared", f.RSquared);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("reduction");
+        foreach ((int depth, double factor) in Reductions(r))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("depth", depth);
+            w.WriteNumber("storeAllOverSqrt", factor);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartArray("speed");
+        foreach (SpeedRow s in r.Speed)
+        {
+            w.WriteStartObject();
+            w.WriteString("operation", s.Operation);
+            w.WriteString("schedule", s.Schedule);
+            w.WriteNumber("batch", s.Batch);
+            w.WriteNumber("runs", s.Runs);
+            w.WriteNumber("medianMs", s.MedianMs);
+            w.WriteNumber("p25Ms", s.P25Ms);
+            w.WriteNumber("p75Ms", s.P75Ms);
+            w.WriteNumber("minMs", s.MinMs);
+            w.WriteNumber("maxMs", s.MaxMs);
+            w.WriteNumber("relativeToStoreAll", s.RelativeToStoreAll);
+            w.WriteNumber("forwardEvaluations", s.ForwardEvaluations);
+            w.WriteNumber("peakActivationBytes", s.PeakBytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Store-all's peak over sqrt's, per depth.</summary>
+    public static IEnumerable<(int Depth, double Factor)> Reductions(ExperimentResults r)
+    {
+        foreach (int depth in r.Scaling.Select(p => p.Depth).Distinct().Order())
+        {
+            ScalingPoint all = r.Scaling.Single(p => p.Depth == depth && p.Schedule == "store-all");
+            ScalingPoint sqrt = r.Scaling.Single(p => p.Depth == depth && p.Schedule == "sqrt");
+            yield return (depth, (double)all.MeasuredPeakBytes / sqrt.MeasuredPeakBytes);
+        }
+    }
+
+    private static string Markdown(ExperimentResults r)
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+
+        Line("# SimdCheckpoint: the space-efficiency experiment");
+        Line();
+        Line($"Run {r.StartedUtc} on {r.Machine}; automatic path {r.AutoPath}; seed {r.Seed}; {(r.Quick ? "**quick run** (fewer inputs and timing runs)" : "full run")}; {r.Seconds.ToString("F1", CultureInfo.InvariantCulture)} s. Every number below was measured in this run; `{ResultsFile}` holds them all.");
+        Line();
+        Line("## What checkpointing is for");
+        Line();
+        Line("Inference that needs only the output needs two activation buffers at any depth: each layer reads one and writes");
+        Line("the other. `InferenceSession.Forward` does exactly that (test 2's *forward only* rows), so checkpointing buys nothing");
+        Line("there. What needs the activations of many layers is the backward pass (input gradients for saliency or");
+        Line("adversarial inputs, dW and db for fine-tuning) and layer probes. Keeping every activation (*store-all*, the standard");
+        Line("network) costs memory linear in the depth n. The schedules keep some states and recompute the rest from the");
+        Line("nearest one, bit for bit the same, since every recomputation runs the same kernels on the same bits:");
+        Line();
+        Line("- **store-all**: n − 1 stored states; n forward evaluations (the last layer's output is recomputed in its reverse step).");
+        Line("- **uniform(k)**, **sqrt** (k = round(√n)): the first forward sweep stores every k-th state; each segment is recomputed once");
+        Line("  and its states kept while it is reversed: about n/k + k states (≈ 2√n for sqrt) and at most one extra forward sweep.");
+        Line("- **revolve(s)** (Griewank & Walther, ACM TOMS Algorithm 799): s slots, the input's included; with r the smallest");
+        Line("  integer such that β(s, r) = C(s + r, s) ≥ n, the fewest advances are r·n − β(s + 1, r − 1), not counting the");
+        Line("  forward each reverse step runs itself. Memory stays s states at any depth.");
+        Line("- **budget(B)**: the fewest recomputations whose checkpoints fit B bytes, by dynamic programming over the real state sizes.");
+        Line();
+        Line("Peak activation bytes are the two working buffers plus the checkpoint stack's high-water mark, measured by the");
+        Line("session during the call and compared with the plan's prediction from the schedule alone.");
+        Line();
+
+        Line("## Test 1: identical results");
+        Line();
+        IdentityRow any = r.Identity.FirstOrDefault() ?? new IdentityRow("-", "-", "-", 0, 0, 0, 0, 0, 0);
+        Line($"{any.Inputs} seeded inputs per network and batch, each schedule run {any.Repeats} times on every path listed, at batch 1 and 64. Each run");
+        Line("produces the plain forward output, the checkpointed forward output, every layer's activation probed from the");
+        Line("checkpoints, dX (for the gradient of the sum of the outputs), and every layer's dW and db; each value is compared");
+        Line("with store-all's on the network's first path. deep32 runs on the paths this machine accelerates; mixed12 (every");
+        Line("activation, uneven widths, softmax read-out) also on the scalar path. Paths this machine would only emulate are");
+        Line("checked by `simdcheckpoint selfcheck` and in CI.");
+        Line();
+        Line("| network | schedule | paths | batch | values compared | max abs difference | differing bits |");
+        Line("|---|---|---|---:|---:|---:|---:|");
+        foreach (var group in r.Identity.GroupBy(x => (x.Network, x.Schedule, x.Batch)))
+        {
+            Line($"| {group.Key.Network} | {group.Key.Schedule} | {string.Join(", ", group.Select(x => x.Path))} | {group.Key.Batch} | {group.Sum(x => x.ValuesCompared):N0} | {group.Max(x => x.MaxAbsDifference).ToString("G3", CultureInfo.InvariantCulture)} | {group.Sum(x => x.DifferingBits):N0} |");
+        }
+
+        Line();
+        Line(AllIdentical(r)
+            ? $"**Every value of every schedule and path has store-all's bits**: {r.Identity.Sum(x => x.ValuesCompared):N0} values compared, 0 differing bits."
+            : $"**DIFFERENCES FOUND**: {r.Identity.Sum(x => x.DifferingBits):N0} differing bits. This is a bug; please report it with `{ResultsFile}`.");
+        Line();
+
+        Line("## Test 2: memory scaling");
+        Line();
+        ScalingPoint first = r.Scaling.First();
+        Line($"Networks of width 128 (ReLU, then a linear last layer), batch {first.Batch}: each state is {(first.WorkingBytes / 2):N0} bytes, and the two");
+        Line($"working buffers {first.WorkingBytes:N0} bytes. Peak activation bytes of one backward pass (dX only), measured (predicted):");
+        Line();
+        string[] schedules = [.. r.Scaling.Select(p => p.Schedule).Distinct()];
+        Line("| depth | " + string.Join(" | ", schedules) + " | store-all / sqrt |");
+        Line("|---:|" + string.Concat(Enumerable.Repeat("---:|", schedules.Length + 1)));
+        var reductions = Reductions(r).ToDictionary(x => x.Depth, x => x.Factor);
+        foreach (int depth in r.Scaling.Select(p => p.Depth).Distinct().Order())
+        {
+            var cells = schedules.Select(s =>
+            {
+                ScalingPoint? p = r.Scaling.SingleOrDefault(x => x.Depth == depth && x.Schedule == s);
+                return p is null ? "–" : $"{p.MeasuredPeakBytes:N0} ({p.PredictedPeakBytes:N0})";
+            });
+            Line($"| {depth} | {string.Join(" | ", cells)} | {reductions[depth].ToString("F2", CultureInfo.InvariantCulture)}× |");
+        }
+
+        Line();
+        Line("Forward evaluations of the same passes, measured (predicted):");
+        Line();
+        string[] recomputing = [.. schedules.Where(s => s != "forward only")];
+        Line("| depth | " + string.Join(" | ", recomputing) + " |");
+        Line("|---:|" + string.Concat(Enumerable.Repeat("---:|", recomputing.Length)));
+        foreach (int depth in r.Scaling.Select(p => p.Depth).Distinct().Order())
+        {
+            var cells = recomputing.Select(s =>
+            {
+                ScalingPoint? p = r.Scaling.SingleOrDefault(x => x.Depth == depth && x.Schedule == s);
+                return p is null ? "–" : $"{p.MeasuredForwards} ({p.PredictedForwards})";
+            });
+            Line($"| {depth} | {string.Join(" | ", cells)} |");
+        }
+
+        Line();
+        Line(AllAsPredicted(r)
+            ? "Every measured peak and evaluation count equals the plan's prediction."
+            : "**Some measurements differ from the prediction**: see the table; this is a bug in the planner or the executor.");
+        Line();
+        Line("Least-squares fits of the checkpoint bytes (peak minus the two working buffers) to a·f(n) + b:");
+        Line();
+        Line("| schedule | model | a | b | R² |");
+        Line("|---|---|---:|---:|---:|");
+        foreach (ScalingFit f in r.Fits)
+        {
+            Line($"| {f.Schedule} | {f.Model} | {f.A.ToString("G4", CultureInfo.InvariantCulture)} | {f.B.ToString("G4", CultureInfo.InvariantCulture)} | {f.RSquared.ToString("F4", CultureInfo.InvariantCulture)} |");
+        }
+
+        Line();
+        foreach (string schedule in r.Fits.Select(f => f.Schedule).Distinct())
+        {
+            ScalingFit best = r.Fits.Where(f => f.Schedule == schedule).MaxBy(f => f.RSquared)!;
+            Line($"- {schedule}: best fit {best.Model} (R² {best.RSquared.ToString("F4", CultureInfo.InvariantCulture)}).");
+        }
+
+        Line("- sqrt's curve is a staircase, not a smooth √n: k = round(√n) and the number of segments ⌈n/k⌉ change in steps, and");
+        Line("  the stack holds the stored states plus the states of the segment being reversed (at most k − 1 of them).");
+        Line("- revolve(s) holds s − 1 checkpoints besides the input (which the caller keeps), whatever the depth: its bytes are");
+        Line("  constant and its forward evaluations grow instead (second table).");
+        Line();
+        Line($"![memory scaling]({ScalingPlot})");
+        Line();
+
+        Line("## Test 3: speed");
+        Line();
+        SpeedRow? plain = r.Speed.FirstOrDefault(s => s.Operation == "forward");
+        Line($"deep32 (32 layers of width 256), batch {plain?.Batch}, automatic path, one thread; {plain?.Runs} timed calls per row after 5 warm-up");
+        Line("calls; median, interquartile range and extremes in milliseconds; ratios are of medians, to store-all's row of the same operation.");
+        Line();
+        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | forward evaluations | peak activation bytes |");
+        Line("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (SpeedRow s in r.Speed)
+        {
+            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {s.ForwardEvaluations} | {s.PeakBytes:N0} |");
+        }
+
+        Line();
+        Line("- A checkpointed forward runs the same n layers as the plain forward; what it adds is copying each stored state.");
+        Line("- A backward pass runs its forward evaluations plus n dX and n dW products, so recomputation adds less than its");
+        Line("  share of forward evaluations suggests. Store-all can even lose: its states are written a whole sweep before the");
+        Line("  reverse sweep reads them and have left this core's L2 by then, while a segment's recomputed states are still");
+        Line("  in it. Time ratios are this machine's; the evaluation counts and bytes are the same everywhere.");
+        Line();
+        Line($"![memory versus time]({TradeOffPlot})");
+        Line();
+        return md.ToString();
+    }
+
+    private static string F3(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
+}
