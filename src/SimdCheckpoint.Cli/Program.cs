@@ -3,28 +3,32 @@ using System.Linq;
 using System.CommandLine;
 using SimdCheckpoint.Cli.Commands;
 
-var batch = new Option<int>("--batch") { Description = "Rows per forward pass.", DefaultValueFactory = _ => 64 };
+var batch = new Option<int>("--batch") { Description = "Rows of the forward check on every path.", DefaultValueFactory = _ => 64 };
 var seed = new Option<ulong>("--seed") { Description = "Seed of the weights and inputs (SplitMix64; the same on every machine).", DefaultValueFactory = _ => 42 };
-var runs = new Option<int>("--runs") { Description = "Timed calls per latency figure (the median is reported).", DefaultValueFactory = _ => 200 };
+var runs = new Option<int?>("--runs") { Description = "Timed calls per latency figure and per speed-test row (the median is reported); default 200 for the forward check, 41 (quick: 7) for test 3." };
+var quick = new Option<bool>("--quick") { Description = "A short run (3 inputs per network in test 1, 7 timed calls per row in test 3), for a first look and for tests." };
+var outDirectory = new Option<string>("--out") { Description = "Where report.md, results.json and the plots go.", DefaultValueFactory = _ => "experiment-results" };
 
-var experiment = new Command("experiment", "The main job: run the embedded deep MLP on every generated path, check its bits against the reference, and time it.")
+var experiment = new Command("experiment", "The main job: check the embedded deep MLP on every generated path against the reference, then run the space-efficiency experiment (identical results, memory scaling, speed) and write its report.")
 {
     batch,
     seed,
     runs,
+    quick,
+    outDirectory,
 };
 
 int RunExperiment(ParseResult result)
 {
     int b = result.GetValue(batch);
-    int r = result.GetValue(runs);
+    int? r = result.GetValue(runs);
     if (b < 1 || r < 1)
     {
         Console.Error.WriteLine("--batch and --runs must be at least 1.");
         return 2;
     }
 
-    return ExperimentCommand.Run(Console.Out, b, result.GetValue(seed), r);
+    return ExperimentCommand.Run(Console.Out, b, result.GetValue(seed), r, result.GetValue(quick), result.GetValue(outDirectory)!);
 }
 
 experiment.SetAction(RunExperiment);
@@ -64,6 +68,8 @@ var root = new RootCommand("SimdCheckpoint: compile-time SIMD kernels for neural
     batch,
     seed,
     runs,
+    quick,
+    outDirectory,
 };
 root.Subcommands.Add(experiment);
 root.Subcommands.Add(selfcheck);

@@ -4,19 +4,87 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using SimdCheckpoint.Cli.Experiment;
 using SimdCheckpoint.Cli.Networks;
 using SimdCheckpoint.Reference;
+using Spectre.Console;
 
 namespace SimdCheckpoint.Cli.Commands;
 
 /// <summary>
-/// The main job: build the embedded 32-layer network with seeded weights, run a batch on every generated path,
-/// compare every bit with the scalar reference, and time the forward pass. Exit code 0 only if all paths match
-/// the reference and the hot path allocated nothing.
+/// The main job. First the forward check: build the embedded 32-layer network with seeded weights, run a batch on
+/// every generated path, compare every bit with the scalar reference, and time the forward pass. Then the
+/// space-efficiency experiment (<see cref="ExperimentRunner"/>): identical results under every checkpoint schedule,
+/// memory scaling with depth, and speed, written as a report with plots. Exit code 0 only if every path matched the
+/// reference, the hot path allocated nothing, every schedule gave store-all's bits and every figure its prediction.
 /// </summary>
 internal static class ExperimentCommand
 {
-    public static int Run(TextWriter output, int batch, ulong seed, int runs)
+    public static int Run(TextWriter output, int batch, ulong seed, int? runs, bool quick, string outDirectory)
+    {
+        int forward = ForwardCheck(output, batch, seed, runs ?? 200);
+        output.WriteLine();
+        output.WriteLine($"The space-efficiency experiment ({(quick ? "quick" : "full")} run; the report goes to {outDirectory}):");
+        var results = new ExperimentResults
+        {
+            Machine = MachineInfo.Describe(),
+            StartedUtc = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture),
+            Quick = quick,
+            Seed = seed,
+            AutoPath = ExperimentRunner.AutoPathOf<Deep32>().ToString(),
+        };
+        long start = Stopwatch.GetTimestamp();
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context => new ExperimentRunner(results, new ProgressDisplay(context), runs).Run());
+        results.Seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        ReportWriter.Write(results, outDirectory);
+
+        bool identical = ReportWriter.AllIdentical(results);
+        bool predicted = ReportWriter.AllAsPredicted(results);
+        long values = 0;
+        long bits = 0;
+        foreach (IdentityRow row in results.Identity)
+        {
+            values += row.ValuesCompared;
+            bits += row.DifferingBits;
+        }
+
+        output.WriteLine($"  test 1     {values:N0} values from every schedule and path against store-all: {bits:N0} differing bits{(identical ? string.Empty : "  FAILED")}");
+        foreach ((int depth, double factor) in ReportWriter.Reductions(results))
+        {
+            if (depth == 32 || depth == 128)
+            {
+                output.WriteLine($"  test 2     depth {depth,3}: store-all needs {factor:F2}x the activation memory of sqrt");
+            }
+        }
+
+        foreach (ScalingFit fit in results.Fits)
+        {
+            if (fit.Schedule == "sqrt")
+            {
+                output.WriteLine($"  test 2     sqrt's checkpoint bytes fit {fit.Model,-7} with R² = {fit.RSquared:F4}");
+            }
+        }
+
+        output.WriteLine($"  test 2     every measured peak and evaluation count equals the plan's prediction: {(predicted ? "yes" : "NO")}");
+        foreach (SpeedRow row in results.Speed)
+        {
+            if (row.Operation.StartsWith("backward", StringComparison.Ordinal))
+            {
+                output.WriteLine($"  test 3     backward {row.Schedule,-12} {row.MedianMs,8:F3} ms median, {row.RelativeToStoreAll:F3}x store-all, {row.ForwardEvaluations,3} forward evaluations, {row.PeakBytes,10:N0} B");
+            }
+        }
+
+        output.WriteLine($"  report     {Path.Combine(outDirectory, ReportWriter.ReportFile)} ({results.Seconds:F1} s)");
+        bool ok = forward == 0 && identical && predicted;
+        output.WriteLine(ok ? "  result     OK" : "  result     FAILED: see above.");
+        return ok ? 0 : 1;
+    }
+
+    /// <summary>Every generated path against the scalar reference on the deep network, the digest, latency and allocations.</summary>
+    public static int ForwardCheck(TextWriter output, int batch, ulong seed, int runs)
     {
         NetworkSpec spec = Deep32.Spec;
         output.WriteLine("SimdCheckpoint main job: a deep MLP compiled to SIMD kernels at build time, checked bit for bit against the scalar reference.");
@@ -81,7 +149,7 @@ internal static class ExperimentCommand
         output.WriteLine($"  allocated  {allocated} bytes over 100 Forward calls after warm-up");
 
         bool ok = allIdentical && allocated == 0;
-        output.WriteLine(ok ? "  result     OK: every path matched the reference bit for bit, with no allocations." : "  result     FAILED: see above.");
+        output.WriteLine(ok ? "  forward    OK: every path matched the reference bit for bit, with no allocations." : "  forward    FAILED: see above.");
         return ok ? 0 : 1;
     }
 
@@ -106,4 +174,27 @@ internal static class ExperimentCommand
 
     private static string Digest(float[] values) =>
         Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(values.AsSpan())));
+
+    /// <summary>The runner's progress as a Spectre.Console live display: one bar per test.</summary>
+    private sealed class ProgressDisplay(ProgressContext context) : IExperimentProgress
+    {
+        private ProgressTask? _task;
+        private string _title = string.Empty;
+
+        public void Start(string key, string title, int steps)
+        {
+            _task?.StopTask();
+            _title = title;
+            _task = context.AddTask(Markup.Escape(title), maxValue: steps);
+        }
+
+        public void Advance(string what)
+        {
+            if (_task is not null)
+            {
+                _task.Description = Markup.Escape($"{_title}: {what}");
+                _task.Increment(1);
+            }
+        }
+    }
 }

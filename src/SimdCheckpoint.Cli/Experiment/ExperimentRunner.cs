@@ -71,6 +71,10 @@ internal sealed class ExperimentRunner
         Speed();
     }
 
+    /// <summary>The path <see cref="KernelPath.Auto"/> takes for a network on this machine.</summary>
+    public static KernelPath AutoPathOf<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork> => TNetwork.AutoPath;
+
     /// <summary>The named schedule for a network at a batch, with the session's own state sizes for the budget.</summary>
     public static CheckpointSchedule Create(string name, NetworkSpec spec, int batch)
     {
@@ -257,13 +261,13 @@ internal sealed class ExperimentRunner
             double[] backward = Time(() => session.Backward(x, dx, SpeedBatch, default, gradients));
             forwardBase ??= forward;
             backwardBase ??= backward;
-            _results.Speed.Add(Row("forward with checkpoints", name, forward, forwardBase, spec.Layers.Count, predicted.PeakActivationBytes));
+            _results.Speed.Add(Row("forward with checkpoints", name, forward, forwardBase, spec.Layers.Count, 0));
             _results.Speed.Add(Row("backward (dX, dW, db)", name, backward, backwardBase, predicted.ForwardEvaluations, predicted.PeakActivationBytes));
             _progress.Advance(name);
         }
     }
 
-    private SpeedRow Row(string operation, string schedule, double[] times, double[] baseline, int forwards, long peakBytes)
+    private static SpeedRow Row(string operation, string schedule, double[] times, double[] baseline, int forwards, long peakBytes)
     {
         double median = Percentile(times, 0.5);
         return new SpeedRow(

@@ -195,7 +195,7 @@ internal static class ReportWriter
 
         Line("## Test 2: memory scaling");
         Line();
-        ScalingPoint first = r.Scaling.First();
+        ScalingPoint first = r.Scaling.First(p => p.WorkingBytes > 0);
         Line($"Networks of width 128 (ReLU, then a linear last layer), batch {first.Batch}: each state is {(first.WorkingBytes / 2):N0} bytes, and the two");
         Line($"working buffers {first.WorkingBytes:N0} bytes. Peak activation bytes of one backward pass (dX only), measured (predicted):");
         Line();
@@ -264,11 +264,11 @@ internal static class ReportWriter
         Line($"deep32 (32 layers of width 256), batch {plain?.Batch}, automatic path, one thread; {plain?.Runs} timed calls per row after 5 warm-up");
         Line("calls; median, interquartile range and extremes in milliseconds; ratios are of medians, to store-all's row of the same operation.");
         Line();
-        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | forward evaluations | peak activation bytes |");
+        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | forward evaluations | peak activation bytes (backward) |");
         Line("|---|---|---:|---:|---:|---:|---:|---:|");
-        foreach (SpeedRow s in r.Speed)
+        foreach (SpeedRow s in r.Speed.OrderBy(s => s.Operation == "forward" ? 0 : s.Operation.StartsWith("forward", StringComparison.Ordinal) ? 1 : 2))
         {
-            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {s.ForwardEvaluations} | {s.PeakBytes:N0} |");
+            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {s.ForwardEvaluations} | {(s.PeakBytes > 0 ? s.PeakBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
         }
 
         Line();
