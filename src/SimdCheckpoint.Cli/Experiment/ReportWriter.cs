@@ -120,6 +120,11 @@ internal static class ReportWriter
             w.WriteNumber("minMs", s.MinMs);
             w.WriteNumber("maxMs", s.MaxMs);
             w.WriteNumber("relativeToStoreAll", s.RelativeToStoreAll);
+            if (PredictedRelative(r, s) is double predicted)
+            {
+                w.WriteNumber("predictedRelativeToStoreAll", predicted);
+            }
+
             w.WriteNumber("forwardEvaluations", s.ForwardEvaluations);
             w.WriteNumber("peakActivationBytes", s.PeakBytes);
             w.WriteEndObject();
@@ -264,23 +269,53 @@ internal static class ReportWriter
         Line($"deep32 (32 layers of width 256), batch {plain?.Batch}, automatic path, one thread; {plain?.Runs} timed calls per row after 5 warm-up");
         Line("calls; median, interquartile range and extremes in milliseconds; ratios are of medians, to store-all's row of the same operation.");
         Line();
-        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | forward evaluations | peak activation bytes (backward) |");
-        Line("|---|---|---:|---:|---:|---:|---:|---:|");
+        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | predicted | forward evaluations | peak activation bytes (backward) |");
+        Line("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (SpeedRow s in r.Speed.OrderBy(s => s.Operation == "forward" ? 0 : s.Operation.StartsWith("forward", StringComparison.Ordinal) ? 1 : 2))
         {
-            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {s.ForwardEvaluations} | {(s.PeakBytes > 0 ? s.PeakBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
+            double? model = PredictedRelative(r, s);
+            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {(model is null ? "–" : F3(model.Value))} | {s.ForwardEvaluations} | {(s.PeakBytes > 0 ? s.PeakBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
         }
 
         Line();
+        Line("- *Predicted* is the cost model of the evaluation counts alone: a backward pass costs store-all's time plus one");
+        Line("  layer evaluation (the plain forward's median / n) per extra forward evaluation. Where the measured ratio is higher,");
+        Line("  the rest is the schedule's own work (copies into and out of checkpoints, cache misses on recomputed states).");
         Line("- A checkpointed forward runs the same n layers as the plain forward; what it adds is copying each stored state.");
         Line("- A backward pass runs its forward evaluations plus n dX and n dW products, so recomputation adds less than its");
-        Line("  share of forward evaluations suggests. Store-all can even lose: its states are written a whole sweep before the");
-        Line("  reverse sweep reads them and have left this core's L2 by then, while a segment's recomputed states are still");
-        Line("  in it. Time ratios are this machine's; the evaluation counts and bytes are the same everywhere.");
+        Line("  share of forward evaluations suggests.");
+        SpeedRow[] backward = [.. r.Speed.Where(s => s.Operation.StartsWith("backward", StringComparison.Ordinal))];
+        if (backward.Length > 0)
+        {
+            SpeedRow fastest = backward.MinBy(s => s.MedianMs)!;
+            Line(fastest.Schedule == "store-all"
+                ? "- Store-all was the fastest backward pass in this run: its fewer evaluations outweigh reading states written a whole sweep earlier."
+                : $"- {fastest.Schedule} was the fastest backward pass in this run, ahead of store-all despite more evaluations: store-all's states are written a whole sweep before the reverse sweep reads them and may have left this core's caches by then, while a segment's recomputed states are still in them (an explanation, not a profile).");
+        }
+
+        Line("- Times are this machine's and vary by a few per cent between processes; the evaluation counts and bytes are the same");
+        Line("  everywhere. `benchmarks/` measures the same operations with BenchmarkDotNet (`--filter '*CheckpointBenchmarks*'`).");
         Line();
         Line($"![memory versus time]({TradeOffPlot})");
         Line();
         return md.ToString();
+    }
+
+    /// <summary>
+    /// Backward rows: (T_store-all + (F − F_store-all)·t) / T_store-all, t the plain forward's median per layer; null for
+    /// the other rows.
+    /// </summary>
+    public static double? PredictedRelative(ExperimentResults r, SpeedRow row)
+    {
+        SpeedRow? plain = r.Speed.FirstOrDefault(s => s.Operation == "forward");
+        SpeedRow? baseline = r.Speed.FirstOrDefault(s => s.Operation == row.Operation && s.Schedule == "store-all");
+        if (!row.Operation.StartsWith("backward", StringComparison.Ordinal) || plain is null || baseline is null)
+        {
+            return null;
+        }
+
+        double perLayer = plain.MedianMs / plain.ForwardEvaluations;
+        return (baseline.MedianMs + ((row.ForwardEvaluations - baseline.ForwardEvaluations) * perLayer)) / baseline.MedianMs;
     }
 
     private static string F3(double value) => value.ToString("F3", CultureInfo.InvariantCulture);

@@ -74,25 +74,16 @@ public sealed class CheckpointSessionTests
         float[] probe = new float[8 * Narrow13.Spec.Layers[6].Outputs];
         float sum = 0;
         ActivationVisitor visitor = (layer, activation) => sum += activation[0];
-        // Enough calls for every method to reach its final tier, so the JIT's own work is not counted.
-        for (int i = 0; i < 60; i++)
-        {
-            session.Backward(input, dx, 8, default, gradients);
-            session.VisitActivationsInReverse(input, 8, visitor);
-            session.ForwardWithCheckpoints(input, output, 8);
-            session.GetActivation(6, probe);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
-        {
-            session.Backward(input, dx, 8, default, gradients);
-            session.VisitActivationsInReverse(input, 8, visitor);
-            session.ForwardWithCheckpoints(input, output, 8);
-            session.GetActivation(6, probe);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = SteadyState.AllocatedBytes(
+            () =>
+            {
+                session.Backward(input, dx, 8, default, gradients);
+                session.VisitActivationsInReverse(input, 8, visitor);
+                session.ForwardWithCheckpoints(input, output, 8);
+                session.GetActivation(6, probe);
+            },
+            callsPerWindow: 20);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

@@ -33,19 +33,7 @@ public sealed class AllocationTests
         Assert.Equal(expectStack, session.UsesStack);
         float[] input = TestData.Random(batch * TNetwork.Spec.InputSize, seed: 2);
         float[] output = new float[batch * TNetwork.Spec.OutputSize];
-        // Enough calls for every method the path reaches to be compiled at its final tier, so the JIT's own work is not counted.
-        for (int i = 0; i < 100; i++)
-        {
-            session.Forward(input, output, batch, path);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
-        {
-            session.Forward(input, output, batch, path);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyState.AllocatedBytes(() => session.Forward(input, output, batch, path));
         Assert.Equal(0, allocated);
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Reflection;
+using Xunit;
 
 namespace SimdCheckpoint.Tests.Support;
 
@@ -21,10 +22,17 @@ internal static class GeneratedKernels
             .ToArray();
 
     /// <summary>The single kernel class of a one-layer network.</summary>
+    /// <summary>
+    /// The forward kernel of a single-layer network (its Kernels class also holds the layer's backward kernels: dX's
+    /// identity kernel of shape N → K, and a gradient kernel when the derivative reads the pre-activation).
+    /// </summary>
     public static Type OnlyKernel(Type network)
     {
+        var spec = (NetworkSpec)network.GetProperty("Spec", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
+        DenseLayerSpec layer = Assert.Single(spec.Layers);
+        string name = $"Dense{layer.Inputs}x{layer.Outputs}{(layer.Activation == Activation.Identity ? string.Empty : layer.Activation.ToString())}";
         Type kernels = network.GetNestedType("Kernels", BindingFlags.NonPublic)!;
-        return kernels.GetNestedTypes(BindingFlags.NonPublic).Single();
+        return kernels.GetNestedType(name, BindingFlags.NonPublic) ?? throw new InvalidOperationException($"{network.Name} has no kernel {name}.");
     }
 
     public static KernelFunction Path(Type kernel, string path) =>
