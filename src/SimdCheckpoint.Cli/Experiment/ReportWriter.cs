@@ -181,9 +181,10 @@ internal static class ReportWriter
         Line($"{any.Inputs} seeded inputs per network and batch, each schedule run {any.Repeats} times on every path listed, at batch 1 and 64. Each run");
         Line("produces the plain forward output, the checkpointed forward output, every layer's activation probed from the");
         Line("checkpoints, dX (for the gradient of the sum of the outputs), and every layer's dW and db; each value is compared");
-        Line("with store-all's on the network's first path. deep32 runs on the paths this machine accelerates; mixed12 (every");
-        Line("activation, uneven widths, softmax read-out) also on the scalar path. Paths this machine would only emulate are");
-        Line("checked by `simdcheckpoint selfcheck` and in CI.");
+        Line("with store-all's on the network's first path. Both networks run on every path this machine accelerates and on the");
+        Line("scalar path, except deep32 at batch 64 on the scalar path (about half a minute per input); mixed12 has every");
+        Line("activation, uneven widths and a softmax read-out. Paths this machine would only emulate are checked by");
+        Line("`simdcheckpoint selfcheck` and in CI.");
         Line();
         Line("| network | schedule | paths | batch | values compared | max abs difference | differing bits |");
         Line("|---|---|---|---:|---:|---:|---:|");
