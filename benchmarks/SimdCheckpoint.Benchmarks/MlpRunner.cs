@@ -12,12 +12,24 @@ public interface IMlpRunner
 
     void Generated(int batch, KernelPath path);
 
+    /// <summary>The generated kernels on two threads (the caller and one helper), the batch split by rows.</summary>
+    void GeneratedTwoThreads(int batch);
+
     void Reference(int batch);
 
     void TensorPrimitivesForward(int batch);
 
     /// <summary>Checks that the generated kernels give the reference's bits (and reports how the TensorPrimitives baseline compares).</summary>
     string Verify(int batch);
+
+    /// <summary>The seeded weights every contestant runs.</summary>
+    IReadOnlyList<DenseLayerWeights> Layers { get; }
+
+    /// <summary>The seeded inputs, <see cref="MlpRunner{TNetwork}.MaxBatch"/> rows.</summary>
+    float[] Input { get; }
+
+    /// <summary>The output rows of the last call.</summary>
+    float[] Output { get; }
 }
 
 /// <summary>Sets up <typeparamref name="TNetwork"/> for benchmarking; all buffers allocated once.</summary>
@@ -28,6 +40,7 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
 
     private readonly IReadOnlyList<DenseLayerWeights> _layers;
     private readonly InferenceSession<TNetwork> _session;
+    private readonly InferenceSession<TNetwork> _twoThreads;
     private readonly float[] _input;
     private readonly float[] _output;
     private readonly float[] _a;
@@ -38,6 +51,7 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
         NetworkSpec spec = TNetwork.Spec;
         _layers = RandomWeights.Create(spec, seed: 42);
         _session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromLayers(_layers), MaxBatch);
+        _twoThreads = new InferenceSession<TNetwork>(_session.Weights, MaxBatch, threads: 2);
         _input = new float[MaxBatch * spec.InputSize];
         new DeterministicRandom(7).Fill(_input, 1f);
         _output = new float[MaxBatch * spec.OutputSize];
@@ -53,8 +67,17 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
 
     public NetworkSpec Spec => TNetwork.Spec;
 
+    public IReadOnlyList<DenseLayerWeights> Layers => _layers;
+
+    public float[] Input => _input;
+
+    public float[] Output => _output;
+
     public void Generated(int batch, KernelPath path) =>
         _session.Forward(_input.AsSpan(0, batch * Spec.InputSize), _output.AsSpan(0, batch * Spec.OutputSize), batch, path);
+
+    public void GeneratedTwoThreads(int batch) =>
+        _twoThreads.Forward(_input.AsSpan(0, batch * Spec.InputSize), _output.AsSpan(0, batch * Spec.OutputSize), batch);
 
     /// <summary>The scalar reference, layer by layer into preallocated buffers (so it allocates nothing either).</summary>
     public void Reference(int batch)
@@ -113,6 +136,13 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
             {
                 throw new InvalidOperationException($"{Spec.Name}: the {path} path does not match the reference bit for bit; refusing to benchmark it.");
             }
+        }
+
+        _output.AsSpan().Clear();
+        GeneratedTwoThreads(batch);
+        if (!_output.AsSpan(0, expected.Length).SequenceEqual(expected))
+        {
+            throw new InvalidOperationException($"{Spec.Name}: two threads do not give one thread's bits; refusing to benchmark them.");
         }
 
         _output.AsSpan().Clear();

@@ -333,3 +333,10 @@ public partial class MnistTile12x8;
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 10)]
 public partial class Deep32Tile12x8;
+
+/// <summary>1024-4096-4096-1024: 25 M parameters (100 MB of weights), bound by memory bandwidth at batch 1.</summary>
+[Network]
+[Dense(1024, 4096, Activation.Relu)]
+[Dense(4096, 4096, Activation.Relu)]
+[Dense(4096, 1024)]
+public partial class Wide;
