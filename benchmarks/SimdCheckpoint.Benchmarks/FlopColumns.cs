@@ -37,7 +37,8 @@ public sealed class GflopsColumn : IColumn
         NetworkSpec? spec = model switch
         {
             "mnist" => Mnist.Spec,
-            "deep32" => Deep32.Spec,
+            "deep32" or "deep" => Deep32.Spec,
+            "wide" => Wide.Spec,
             _ when benchmark.Descriptor.Type == typeof(PathBenchmarks) => Layer256.Spec,
             _ => null,
         };
@@ -165,6 +166,52 @@ public sealed class StoreAllRatioColumn : IColumn
         double? mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
         double? baseMean = baseline is null ? null : summary[baseline]?.ResultStatistics?.Mean;
         return mean is null || baseMean is null or <= 0 ? "-" : (mean.Value / baseMean.Value).ToString("F3", CultureInfo.InvariantCulture);
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}
+
+/// <summary>
+/// GB/s read: for the MLP rows, the model's weights and biases (4 bytes per parameter, each read once per call
+/// whatever the batch), which bounds batch 1; for the MemoryBandwidth row, the array it sums.
+/// </summary>
+public sealed class WeightStreamColumn : IColumn
+{
+    public string Id => nameof(WeightStreamColumn);
+
+    public string ColumnName => "weights GB/s";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 2;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Bytes of weights (or of the bandwidth test's array) read per call over the mean time, in GB/s";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        long? bytes = benchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmark)
+            ? MemoryBandwidthBenchmark.Bytes
+            : benchmarkCase.Descriptor.Type == typeof(MlpInference)
+                ? (benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value switch
+                {
+                    "mnist" => Mnist.Spec.ParameterCount,
+                    "deep" => Deep32.Spec.ParameterCount,
+                    "wide" => Wide.Spec.ParameterCount,
+                    _ => (long?)null,
+                }) * sizeof(float)
+                : null;
+        return bytes is null || meanNs is null or <= 0 ? "-" : (bytes.Value / meanNs.Value).ToString("F1", CultureInfo.InvariantCulture);
     }
 
     public bool IsAvailable(Summary summary) => true;

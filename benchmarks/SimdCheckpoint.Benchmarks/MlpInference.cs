@@ -40,13 +40,15 @@ public class MlpInference
         _runner.Generated(Batch, KernelPath.Auto);
         float[] ours = _runner.Output.AsSpan(0, Batch * _runner.Spec.OutputSize).ToArray();
         _onnx.Run();
-        double worst = ours.Zip(_onnx.Output).Max(p => Math.Abs(p.First - p.Second) / Math.Max(1e-3, Math.Abs(p.First)));
-        if (worst > 1e-4)
+        // ONNX Runtime sums in another order; outputs near zero cancel, so compare against the output's scale.
+        double scale = ours.Max(v => Math.Abs((double)v));
+        double worst = ours.Zip(_onnx.Output).Max(p => Math.Abs((double)p.First - p.Second)) / scale;
+        if (worst > 1e-5)
         {
-            throw new InvalidOperationException($"ONNX Runtime's output differs from ours by {worst:G3} relative: not the same model.");
+            throw new InvalidOperationException($"ONNX Runtime's output differs from ours by {worst:G3} of the output's largest magnitude: not the same model.");
         }
 
-        Console.WriteLine($"// ONNX Runtime {OrtEnv.Instance().GetVersionString()}: max relative difference to ours {worst:G3}.");
+        Console.WriteLine($"// ONNX Runtime {OrtEnv.Instance().GetVersionString()}: max difference to ours {worst:G3} of the largest output magnitude.");
     }
 
     [GlobalCleanup]

@@ -7,7 +7,7 @@ using SimdCheckpoint.Benchmarks;
 // (--join puts every suite in one table, so the "of FMA peak" column can use the FmaPeak row.)
 IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
-    .AddColumn(new GflopsColumn(), new PeakFractionColumn(), new ElementsPerNanosecondColumn(), new StoreAllRatioColumn())
+    .AddColumn(new GflopsColumn(), new PeakFractionColumn(), new WeightStreamColumn(), new ElementsPerNanosecondColumn(), new StoreAllRatioColumn())
     .WithOption(ConfigOptions.JoinSummary, false);
 if (args is ["figures"])
 {
