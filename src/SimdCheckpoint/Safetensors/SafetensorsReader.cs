@@ -181,6 +181,13 @@ public sealed class SafetensorsReader : IDisposable
 
     private void ParseHeader(byte[] header)
     {
+        // JsonDocument accepts invalid UTF-8 inside strings and fails only when one is read, with an
+        // InvalidOperationException: check the encoding first (found by SafetensorsFuzzTests).
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw Format($"The header of '{SourceName}' is not valid UTF-8 (the format requires UTF-8 JSON).");
+        }
+
         JsonDocument doc;
         try
         {
