@@ -25,10 +25,44 @@ internal static class BackwardKernels
         int kk = 0;
         if (width > 1)
         {
-            // Four rows of dW at a time: 4 independent fma chains per column vector, dZ's vector loaded once for all four.
+            // Four rows of dW at a time, two column vectors wide where they fit: 8 independent fma chains (enough to
+            // cover FMA latency on two pipes), each dZ vector and each broadcast x used four and two times.
             for (; kk + 4 <= k; kk += 4)
             {
-                for (int j = 0; j < full; j += width)
+                int j = 0;
+                for (; j + (2 * width) <= full; j += 2 * width)
+                {
+                    T c0 = TOps.Broadcast(0f), c1 = c0, c2 = c0, c3 = c0, e0 = c0, e1 = c0, e2 = c0, e3 = c0;
+                    for (int i = 0; i < m; i++)
+                    {
+                        T d = TOps.Load(in dz[(i * n) + j]);
+                        T f = TOps.Load(in dz[(i * n) + j + width]);
+                        int xi = (i * k) + kk;
+                        T a0 = TOps.Broadcast(x[xi]);
+                        T a1 = TOps.Broadcast(x[xi + 1]);
+                        T a2 = TOps.Broadcast(x[xi + 2]);
+                        T a3 = TOps.Broadcast(x[xi + 3]);
+                        c0 = TOps.FusedMultiplyAdd(a0, d, c0);
+                        e0 = TOps.FusedMultiplyAdd(a0, f, e0);
+                        c1 = TOps.FusedMultiplyAdd(a1, d, c1);
+                        e1 = TOps.FusedMultiplyAdd(a1, f, e1);
+                        c2 = TOps.FusedMultiplyAdd(a2, d, c2);
+                        e2 = TOps.FusedMultiplyAdd(a2, f, e2);
+                        c3 = TOps.FusedMultiplyAdd(a3, d, c3);
+                        e3 = TOps.FusedMultiplyAdd(a3, f, e3);
+                    }
+
+                    TOps.Store(c0, ref dw[(kk * n) + j]);
+                    TOps.Store(c1, ref dw[((kk + 1) * n) + j]);
+                    TOps.Store(c2, ref dw[((kk + 2) * n) + j]);
+                    TOps.Store(c3, ref dw[((kk + 3) * n) + j]);
+                    TOps.Store(e0, ref dw[(kk * n) + j + width]);
+                    TOps.Store(e1, ref dw[((kk + 1) * n) + j + width]);
+                    TOps.Store(e2, ref dw[((kk + 2) * n) + j + width]);
+                    TOps.Store(e3, ref dw[((kk + 3) * n) + j + width]);
+                }
+
+                for (; j < full; j += width)
                 {
                     T c0 = TOps.Broadcast(0f), c1 = c0, c2 = c0, c3 = c0;
                     for (int i = 0; i < m; i++)
@@ -49,15 +83,15 @@ internal static class BackwardKernels
 
                 for (int r = kk; r < kk + 4; r++)
                 {
-                    for (int j = full; j < n; j++)
+                    for (int t = full; t < n; t++)
                     {
                         float acc = 0f;
                         for (int i = 0; i < m; i++)
                         {
-                            acc = MathF.FusedMultiplyAdd(x[(i * k) + r], dz[(i * n) + j], acc);
+                            acc = MathF.FusedMultiplyAdd(x[(i * k) + r], dz[(i * n) + t], acc);
                         }
 
-                        dw[(r * n) + j] = acc;
+                        dw[(r * n) + t] = acc;
                     }
                 }
             }
