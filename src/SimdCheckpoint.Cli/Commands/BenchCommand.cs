@@ -51,31 +51,12 @@ internal static class BenchCommand
                 Memory<float> y = result.AsMemory(0, batch * spec.OutputSize);
                 double work = (double)spec.FlopsPerSample * batch;
                 int runs = Math.Clamp((int)((quick ? 0.2e9 : 2e9) / Math.Max(work, 1)), quick ? 15 : 40, quick ? 500 : 5000);
-                double us = MedianMicroseconds(() => session.Forward(x.Span, y.Span, batch), runs);
+                double us = ExperimentCommand.MedianMicroseconds(() => session.Forward(x.Span, y.Span, batch), runs);
                 double gflops = work / (us * 1e3);
                 double gbps = spec.ParameterCount * (double)sizeof(float) / (us * 1e3);
                 output.WriteLine($"  {name,-6} {batch,5} {threads,7} {us,11:F1} {batch / us * 1e6,12:N0} {gflops,8:F1} {gflops / peak,15:P1} {gbps,13:F1}");
             }
         }
-    }
-
-    private static double MedianMicroseconds(Action call, int runs)
-    {
-        for (int i = 0; i < Math.Max(10, runs / 5); i++)
-        {
-            call();
-        }
-
-        double[] samples = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            call();
-            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-
-        Array.Sort(samples);
-        return samples[runs / 2];
     }
 
     /// <summary>The best of several timings of 12 independent FMA chains at the widest accelerated width.</summary>

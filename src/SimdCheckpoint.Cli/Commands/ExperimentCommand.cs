@@ -153,7 +153,8 @@ internal static class ExperimentCommand
         return ok ? 0 : 1;
     }
 
-    private static double MedianMicroseconds(Action action, int runs)
+    /// <summary>The median of <paramref name="runs"/> timed calls, after max(10, runs / 10) warm-up calls (shared with the bench command).</summary>
+    internal static double MedianMicroseconds(Action action, int runs)
     {
         for (int i = 0; i < Math.Max(10, runs / 10); i++)
         {
