@@ -9,7 +9,7 @@ using SimdCheckpoint.Generators.Parsing;
 namespace SimdCheckpoint.Generators;
 
 /// <summary>
-/// Compiles network declarations into kernels: spec source (attributes, or a JSON AdditionalFile) → parser →
+/// Compiles network declarations into kernels: spec source (attributes, or a JSON or ONNX AdditionalFile) → parser →
 /// value-equatable <see cref="NetworkModel"/> → planner → emitter. Steps are named for the caching tests.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -24,7 +24,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         /// <summary>Declarations of <c>[NetworkFile]</c> types.</summary>
         public const string FileDeclarations = nameof(FileDeclarations);
 
-        /// <summary>The project's JSON AdditionalFiles.</summary>
+        /// <summary>The project's JSON and ONNX AdditionalFiles (ONNX ones already read into layers).</summary>
         public const string SpecFiles = nameof(SpecFiles);
 
         /// <summary>Models of <c>[NetworkFile]</c> types, after reading their file.</summary>
@@ -46,8 +46,10 @@ public sealed class NetworkGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.FileDeclarations);
 
         IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<AdditionalFileModel>> specFiles = context.AdditionalTextsProvider
-            .Where(static file => file.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            .Select(static (file, ct) => new AdditionalFileModel(file.Path, file.GetText(ct)?.ToString()))
+            .Where(static file => file.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || NetworkFileParser.IsOnnx(file.Path))
+            .Select(static (file, ct) => NetworkFileParser.IsOnnx(file.Path)
+                ? NetworkFileParser.ReadOnnx(file, ct)
+                : new AdditionalFileModel(file.Path, file.GetText(ct)?.ToString()))
             .Collect()
             .WithTrackingName(Steps.SpecFiles);
 

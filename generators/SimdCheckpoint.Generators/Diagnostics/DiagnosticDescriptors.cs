@@ -46,6 +46,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ReservedMemberName = Error(
         SpecDiagnosticIds.ReservedMemberName, "Member name reserved by the generator");
 
+    public static readonly DiagnosticDescriptor UnsupportedOnnxModel = Error(
+        SpecDiagnosticIds.UnsupportedOnnxModel, "ONNX graph has a node or shape SimdCheckpoint does not compile");
+
+    public static readonly DiagnosticDescriptor MalformedOnnx = Error(SpecDiagnosticIds.MalformedOnnx, "Network file is not a valid ONNX model");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         SpecDiagnosticIds.InternalError, "SimdCheckpoint generator failed");
 
@@ -67,6 +72,8 @@ internal static class DiagnosticDescriptors
         SpecDiagnosticIds.InvalidTile => InvalidTile,
         SpecDiagnosticIds.UnsupportedNetworkFile => UnsupportedNetworkFile,
         SpecDiagnosticIds.ReservedMemberName => ReservedMemberName,
+        SpecDiagnosticIds.UnsupportedOnnxModel => UnsupportedOnnxModel,
+        SpecDiagnosticIds.MalformedOnnx => MalformedOnnx,
         _ => InternalError,
     };
 

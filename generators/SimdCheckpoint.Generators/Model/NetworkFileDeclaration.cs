@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using SimdCheckpoint.Onnx;
 
 namespace SimdCheckpoint.Generators.Model;
 
@@ -58,23 +60,62 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
     public override int GetHashCode() => SpecHash.Combine(Type.GetHashCode(), SpecHash.Of(Path), Diagnostics.GetHashCode());
 }
 
-/// <summary>An additional file's path and text, as values.</summary>
+/// <summary>
+/// An additional file as values: a JSON spec's path and text, or an ONNX model's path and what the shared reader made
+/// of it (its layers, or its problems), so the pipeline caches on the network and not on the file's bytes.
+/// </summary>
 internal sealed class AdditionalFileModel : IEquatable<AdditionalFileModel>
 {
     public AdditionalFileModel(string path, string? text)
     {
         Path = path;
         Text = text;
+        OnnxLayers = ImmutableEquatableArray<DenseLayerSpec>.Empty;
+        OnnxProblems = ImmutableEquatableArray<SpecProblem>.Empty;
+    }
+
+    private AdditionalFileModel(string path, ImmutableEquatableArray<DenseLayerSpec> layers, ImmutableEquatableArray<SpecProblem> problems)
+    {
+        Path = path;
+        IsOnnx = true;
+        OnnxLayers = layers;
+        OnnxProblems = problems;
     }
 
     public string Path { get; }
 
-    /// <summary>Null when the file could not be read.</summary>
+    /// <summary>A JSON file's text; null when the file could not be read, or for ONNX.</summary>
     public string? Text { get; }
 
-    public bool Equals(AdditionalFileModel? other) => other is not null && Path == other.Path && Text == other.Text;
+    public bool IsOnnx { get; }
+
+    /// <summary>The layers an ONNX model describes (empty when it has problems).</summary>
+    public ImmutableEquatableArray<DenseLayerSpec> OnnxLayers { get; }
+
+    public ImmutableEquatableArray<SpecProblem> OnnxProblems { get; }
+
+    public static AdditionalFileModel ForOnnx(string path, OnnxNetworkReadResult result)
+    {
+        var layers = new List<DenseLayerSpec>();
+        if (result.Spec is not null)
+        {
+            layers.AddRange(result.Spec.Layers);
+        }
+
+        return new AdditionalFileModel(path, layers.ToEquatableArray(), new List<SpecProblem>(result.Problems).ToEquatableArray());
+    }
+
+    public static AdditionalFileModel ForUnreadableOnnx(string path, string message) =>
+        new(path, ImmutableEquatableArray<DenseLayerSpec>.Empty, new List<SpecProblem>
+        {
+            new(SpecDiagnosticIds.NetworkFileNotFound, message, -1, SpecField.Network),
+        }.ToEquatableArray());
+
+    public bool Equals(AdditionalFileModel? other) =>
+        other is not null && Path == other.Path && Text == other.Text && IsOnnx == other.IsOnnx
+        && OnnxLayers.Equals(other.OnnxLayers) && OnnxProblems.Equals(other.OnnxProblems);
 
     public override bool Equals(object? obj) => Equals(obj as AdditionalFileModel);
 
-    public override int GetHashCode() => SpecHash.Combine(SpecHash.Of(Path), SpecHash.Of(Text));
+    public override int GetHashCode() => SpecHash.Combine(SpecHash.Of(Path), SpecHash.Of(Text), OnnxLayers.GetHashCode());
 }

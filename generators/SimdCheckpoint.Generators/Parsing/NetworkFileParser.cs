@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.Text;
 using SimdCheckpoint.Generators.Diagnostics;
 using SimdCheckpoint.Generators.Model;
 using SimdCheckpoint.Json;
+using SimdCheckpoint.Onnx;
 
 namespace SimdCheckpoint.Generators.Parsing;
 
@@ -101,11 +102,11 @@ internal static class NetworkFileParser
             return Fail(DiagnosticDescriptors.NetworkFileNotFound, $"[NetworkFile] on '{d.Type.FullName}' needs the path of a spec file.");
         }
 
-        if (!d.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        if (!d.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !IsOnnx(d.Path))
         {
             return Fail(
                 DiagnosticDescriptors.UnsupportedNetworkFile,
-                $"'{d.Path}' is not a supported network file; [NetworkFile] reads .json specs.");
+                $"'{d.Path}' is not a supported network file; [NetworkFile] reads .json specs and .onnx models.");
         }
 
         List<AdditionalFileModel> matches = FindFile(d, files);
@@ -117,7 +118,7 @@ internal static class NetworkFileParser
                 names.Add(System.IO.Path.GetFileName(f.Path));
             }
 
-            string known = names.Count == 0 ? "the project has no .json AdditionalFiles" : "the .json AdditionalFiles are: " + string.Join(", ", names);
+            string known = names.Count == 0 ? "the project has no .json or .onnx AdditionalFiles" : "the .json and .onnx AdditionalFiles are: " + string.Join(", ", names);
             return Fail(
                 DiagnosticDescriptors.NetworkFileNotFound,
                 $"'{d.Path}' (from [NetworkFile] on '{d.Type.FullName}') is not among the project's AdditionalFiles; add <AdditionalFiles Include=\"{d.Path}\" /> to the project ({known}).");
@@ -137,6 +138,23 @@ internal static class NetworkFileParser
         }
 
         AdditionalFileModel file = matches[0];
+        if (file.IsOnnx)
+        {
+            foreach (SpecProblem p in file.OnnxProblems)
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ForId(p.Id), d.PathLocation, p.Message));
+            }
+
+            if (file.OnnxProblems.Count > 0 || file.OnnxLayers.Count == 0)
+            {
+                return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+            }
+
+            var onnxSpec = new NetworkSpec(d.Type.Name, file.OnnxLayers);
+            bool failed = diagnostics.Exists(x => x.IsError);
+            return new NetworkModel(d.Type, failed ? null : onnxSpec, d.Tile, d.Path, diagnostics.ToEquatableArray());
+        }
+
         if (file.Text is null)
         {
             return Fail(DiagnosticDescriptors.NetworkFileNotFound, $"'{file.Path}' could not be read.");
@@ -160,6 +178,32 @@ internal static class NetworkFileParser
 
         bool hasErrors = diagnostics.Exists(x => x.IsError);
         return new NetworkModel(d.Type, hasErrors ? null : result.Spec, d.Tile, d.Path, diagnostics.ToEquatableArray());
+    }
+
+    public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Reads an ONNX AdditionalFile into its layers with the reader the runtime uses. The compiler hands additional files
+    /// to generators only as decoded text, which cannot carry a binary protobuf, so the bytes are read from the file's
+    /// path; the file is still an AdditionalFile, so the compiler reruns this step when it changes.
+    /// </summary>
+    public static AdditionalFileModel ReadOnnx(AdditionalText file, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] bytes;
+        try
+        {
+#pragma warning disable RS1035 // File IO: the only way to get an additional file's bytes (see above).
+            bytes = System.IO.File.ReadAllBytes(file.Path);
+#pragma warning restore RS1035
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return AdditionalFileModel.ForUnreadableOnnx(file.Path, $"'{file.Path}' could not be read: {e.Message}");
+        }
+
+        string name = System.IO.Path.GetFileName(file.Path);
+        return AdditionalFileModel.ForOnnx(file.Path, OnnxNetworkReader.Read(bytes, System.IO.Path.GetFileNameWithoutExtension(name), name));
     }
 
     /// <summary>

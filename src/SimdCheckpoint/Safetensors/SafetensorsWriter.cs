@@ -16,6 +16,13 @@ public readonly record struct SafetensorsTensor(string Name, long[] Shape, ReadO
 /// <summary>Writes F32 tensors in the safetensors format, header padded to 8 bytes as the format recommends.</summary>
 public static class SafetensorsWriter
 {
+    /// <summary>
+    /// The <c>__metadata__</c> key under which <see cref="WriteNetwork"/> records <see cref="NetworkSpec.Fingerprint"/>;
+    /// <see cref="NetworkWeights{TNetwork}.FromSafetensors(string, WeightLayout)"/> rejects a file whose value differs
+    /// from the compiled network's. Files without it (PyTorch's) are checked tensor by tensor only.
+    /// </summary>
+    public const string SpecFingerprintKey = "simdcheckpoint.spec_fingerprint";
+
     /// <summary>Writes the tensors, in the order given, with optional string metadata.</summary>
     public static void Write(Stream stream, IReadOnlyList<SafetensorsTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -123,6 +130,11 @@ public static class SafetensorsWriter
             tensors.Add(new SafetensorsTensor(layer.Name + ".bias", [layer.Outputs], weights[i].Bias));
         }
 
-        Write(stream, tensors, new Dictionary<string, string> { ["network"] = spec.Name, ["shape"] = spec.Shape });
+        Write(stream, tensors, new Dictionary<string, string>
+        {
+            ["network"] = spec.Name,
+            ["shape"] = spec.Shape,
+            [SpecFingerprintKey] = spec.Fingerprint,
+        });
     }
 }

@@ -18,6 +18,7 @@ public
 sealed partial class NetworkSpec : IEquatable<NetworkSpec>
 {
     private readonly DenseLayerSpec[] _layers;
+    private string? _fingerprint;
 
     /// <summary>Creates a network from its layers, in order.</summary>
     /// <exception cref="NetworkSpecException">The layers do not form a valid network; every problem is listed.</exception>
@@ -88,6 +89,78 @@ sealed partial class NetworkSpec : IEquatable<NetworkSpec>
 
     /// <summary>The number of weights and biases.</summary>
     public long ParameterCount { get; }
+
+    /// <summary>
+    /// Sixteen hexadecimal digits of SHA-256 over what the kernels compile: each layer's K, N, activation and its
+    /// parameter, in order (not the names). Weights saved for one spec carry it, so a file made for a network that has
+    /// since changed is rejected by name rather than run.
+    /// </summary>
+    public string Fingerprint
+    {
+        get
+        {
+            if (_fingerprint is null)
+            {
+                var text = new StringBuilder("simdcheckpoint-spec-1\n");
+                foreach (DenseLayerSpec l in _layers)
+                {
+                    text.Append(l.Inputs.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                        .Append(l.Outputs.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                        .Append(ActivationNames.ToJsonName(l.Activation)).Append(' ')
+                        .Append(SingleBits(l.Alpha).ToString("x8", CultureInfo.InvariantCulture)).Append('\n');
+                }
+
+#if SIMDCHECKPOINT_GENERATOR
+                using var sha = System.Security.Cryptography.SHA256.Create();
+                byte[] hash = sha.ComputeHash(Encoding.UTF8.GetBytes(text.ToString()));
+#else
+                byte[] hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()));
+#endif
+                var hex = new StringBuilder(16);
+                for (int i = 0; i < 8; i++)
+                {
+                    hex.Append(hash[i].ToString("x2", CultureInfo.InvariantCulture));
+                }
+
+                _fingerprint = hex.ToString();
+            }
+
+            return _fingerprint;
+        }
+    }
+
+    /// <summary>How <paramref name="other"/> differs from this network in what the kernels compile, or null when it does not.</summary>
+    internal string? DescribeDifference(NetworkSpec other)
+    {
+        if (other._layers.Length != _layers.Length)
+        {
+            return "it has " + other._layers.Length.ToString(CultureInfo.InvariantCulture) + " layers (" + other.Shape + "), not "
+                + _layers.Length.ToString(CultureInfo.InvariantCulture) + " (" + Shape + ")";
+        }
+
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            DenseLayerSpec a = _layers[i], b = other._layers[i];
+            if (a.Inputs != b.Inputs || a.Outputs != b.Outputs || a.Activation != b.Activation || SingleBits(a.Alpha) != SingleBits(b.Alpha))
+            {
+                return "its layer " + i.ToString(CultureInfo.InvariantCulture) + " is " + Describe(b) + ", not " + Describe(a);
+            }
+        }
+
+        return null;
+    }
+
+    private static string Describe(DenseLayerSpec l) =>
+        l.Inputs.ToString(CultureInfo.InvariantCulture) + " -> " + l.Outputs.ToString(CultureInfo.InvariantCulture) + " "
+        + ActivationNames.ToJsonName(l.Activation)
+        + (ActivationNames.TakesAlpha(l.Activation) ? "(" + l.Alpha.ToString("R", CultureInfo.InvariantCulture) + ")" : string.Empty);
+
+    private static uint SingleBits(float f)
+    {
+        // BitConverter.SingleToUInt32Bits is newer than netstandard2.0.
+        byte[] b = BitConverter.GetBytes(f);
+        return BitConverter.IsLittleEndian ? BitConverter.ToUInt32(b, 0) : (uint)(b[3] | (b[2] << 8) | (b[1] << 16) | (b[0] << 24));
+    }
 
     /// <summary>"784 → 256 → 128 → 10".</summary>
     public string Shape

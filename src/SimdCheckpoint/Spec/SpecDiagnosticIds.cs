@@ -22,5 +22,7 @@ internal static class SpecDiagnosticIds
     public const string InvalidTile = "SCK0013";
     public const string UnsupportedNetworkFile = "SCK0014";
     public const string ReservedMemberName = "SCK0015";
+    public const string UnsupportedOnnxModel = "SCK0016";
+    public const string MalformedOnnx = "SCK0017";
     public const string InternalError = "SCK9999";
 }

@@ -12,7 +12,7 @@ namespace SimdCheckpoint;
 /// share one instance.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network the weights belong to.</typeparam>
-public sealed class NetworkWeights<TNetwork>
+public sealed partial class NetworkWeights<TNetwork>
     where TNetwork : IGeneratedNetwork<TNetwork>
 {
     private readonly AlignedBuffer _packed;
@@ -59,6 +59,17 @@ public sealed class NetworkWeights<TNetwork>
     {
         ArgumentNullException.ThrowIfNull(reader);
         NetworkSpec spec = TNetwork.Spec;
+        if (reader.Metadata.TryGetValue(SafetensorsWriter.SpecFingerprintKey, out string? fingerprint) && fingerprint != spec.Fingerprint)
+        {
+            string shape = reader.Metadata.TryGetValue("shape", out string? s) ? $" ({s})" : string.Empty;
+            throw new WeightsMismatchException(
+                $"'{reader.SourceName}' was saved for a network with spec fingerprint {fingerprint}{shape}, but {spec.Name} was compiled as "
+                + $"{spec.Shape} (fingerprint {spec.Fingerprint}): the file belongs to a different or since-changed network.",
+                reader.SourceName,
+                null,
+                null);
+        }
+
         NetworkWeightsBuilder<TNetwork> builder = CreateBuilder();
 
         // Check every tensor's presence, dtype and shape before reading any data, so the first error is the clearest.
