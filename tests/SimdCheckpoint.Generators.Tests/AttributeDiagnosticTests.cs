@@ -262,7 +262,7 @@ public sealed class AttributeDiagnosticTests
     }
 
     [Theory]
-    [InlineData("model.onnx")]
+    [InlineData("model.pb")]
     [InlineData("notes.txt")]
     public void Unsupported_network_file_reports_SCK0014_at_the_path(string path)
     {

@@ -26,7 +26,7 @@ public sealed class JsonDiagnosticTests
         Assert.Equal("\"tiny.json\"", run.TextAt(d));
         Assert.Equal("(3,14)", d.Position());
         Assert.Contains("'tiny.json' (from [NetworkFile] on 'N.Net') is not among the project's AdditionalFiles", d.Message());
-        Assert.Contains("the .json AdditionalFiles are: other.json", d.Message());
+        Assert.Contains("the .json and .onnx AdditionalFiles are: other.json", d.Message());
     }
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class JsonDiagnosticTests
         Diagnostic d = run.Single("SCK0006");
 
         Assert.Equal("\"tiny.json\"", run.TextAt(d));
-        Assert.Contains("the project has no .json AdditionalFiles", d.Message());
+        Assert.Contains("the project has no .json or .onnx AdditionalFiles", d.Message());
     }
 
     [Fact]
