@@ -106,6 +106,9 @@ internal static class OnnxNetworkReader
         private readonly List<Activation> _activations = new();
         private readonly List<float?> _alphas = new();
 
+        // The graph input the chain starts from (not always graph.input[0]: older exporters list the initializers there too).
+        private string _inputName = string.Empty;
+
         // Whether the last layer can still take an activation (nothing but pass-through nodes since its Gemm/MatMul).
         private bool _open;
 
@@ -196,6 +199,7 @@ internal static class OnnxNetworkReader
             }
 
             OnnxValueInfo input = inputs[0];
+            _inputName = input.Name;
             string output = _graph.Outputs[0].Name;
             if (input.ElementType != 0 && input.ElementType != OnnxModel.FloatType)
             {
@@ -247,7 +251,13 @@ internal static class OnnxNetworkReader
 
                 if (count == 2 && TryActivationPattern(current, next!, out string? after))
                 {
-                    current = after!;
+                    if (after is null)
+                    {
+                        // The pattern's activation could not be applied here; SetActivation has reported why.
+                        return Result();
+                    }
+
+                    current = after;
                     continue;
                 }
 
@@ -469,7 +479,13 @@ internal static class OnnxNetworkReader
                 return Fail(node, "has transB = " + transB.ToString(CultureInfo.InvariantCulture) + "; it must be 0 or 1.");
             }
 
-            if (node.Inputs.Count < 2 || !TryWeight(node, node.Inputs[1], out OnnxTensor? weight))
+            if (node.Inputs.Count < 2)
+            {
+                return Fail(node, "has " + node.Inputs.Count.ToString(CultureInfo.InvariantCulture)
+                    + " input(s); a Gemm takes the data A, the weight B and an optional bias C.");
+            }
+
+            if (!TryWeight(node, node.Inputs[1], out OnnxTensor? weight))
             {
                 return null;
             }
@@ -556,7 +572,7 @@ internal static class OnnxNetworkReader
         {
             if (_sources.Count == 0 && features is long f && f != k)
             {
-                Fail(node, "multiplies the input '" + _graph.Inputs[0].Name + "' of " + f.ToString(CultureInfo.InvariantCulture)
+                Fail(node, "multiplies the input '" + _inputName + "' of " + f.ToString(CultureInfo.InvariantCulture)
                     + " features per sample by a weight with K = " + k.ToString(CultureInfo.InvariantCulture) + ".");
                 return false;
             }
