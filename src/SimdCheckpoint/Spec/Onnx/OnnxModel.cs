@@ -315,16 +315,8 @@ internal sealed class OnnxAttribute
                     i = r.ReadInt64();
                     break;
                 case 4 when wire == ProtoReader.WireLengthDelimited:
-                    // Bytes, usually UTF-8 text ("tanh", "none"); anything else is kept unread as null.
-                    try
-                    {
-                        s = r.ReadString();
-                    }
-                    catch (OnnxFormatException)
-                    {
-                        s = null;
-                    }
-
+                    // Bytes; every string attribute of the operators we read is UTF-8 text ("tanh", "none").
+                    s = r.ReadString();
                     break;
                 case 5 when wire == ProtoReader.WireLengthDelimited:
                     t = OnnxTensor.Parse(r.ReadMessage("attribute '" + name + "'"));
