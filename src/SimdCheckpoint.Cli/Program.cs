@@ -1,6 +1,6 @@
 using System;
-using System.Linq;
 using System.CommandLine;
+using System.Linq;
 using SimdCheckpoint.Cli.Commands;
 
 var batch = new Option<int>("--batch") { Description = "Rows of the forward check on every path.", DefaultValueFactory = _ => 64 };
