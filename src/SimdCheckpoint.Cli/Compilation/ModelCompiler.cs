@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Diagnostics;
@@ -44,6 +45,8 @@ internal sealed class ModelCompiler
         deterministic: true);
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+    private static readonly ConcurrentDictionary<string, object> Gates = new(StringComparer.Ordinal);
 
     private readonly ModelCache? _cache;
 
@@ -106,6 +109,16 @@ internal sealed class ModelCompiler
         ArgumentNullException.ThrowIfNull(source);
         long start = Stopwatch.GetTimestamp();
         string key = CacheKey(source);
+
+        // Callers in one process that want the same entry wait for the first, which then serves them from the cache.
+        lock (Gates.GetOrAdd(_cache?.Directory + "\n" + key, _ => new object()))
+        {
+            return CompileOrLoad(source, key, start);
+        }
+    }
+
+    private CompiledModel CompileOrLoad(GeneratedNetworkSource source, string key, long start)
+    {
         string? corrupt = null;
         if (_cache is not null)
         {
