@@ -41,14 +41,6 @@ internal static class CommandLineInvocation
     /// Runs a command body, turning the exceptions a user can cause into one line and exit code 2, and anything else into
     /// an internal-error line and exit code 1.
     /// </summary>
-    public static int Guard(ParseResult result, string name, bool verbose, Func<TextWriter, TextWriter, int> body)
-    {
-        TextWriter output = result.InvocationConfiguration.Output;
-        TextWriter error = result.InvocationConfiguration.Error;
-        return Guard(name, verbose, output, error, body);
-    }
-
-    /// <inheritdoc cref="Guard(ParseResult, string, bool, Func{TextWriter, TextWriter, int})"/>
     public static int Guard(string name, bool verbose, TextWriter output, TextWriter error, Func<TextWriter, TextWriter, int> body)
     {
         try
