@@ -15,14 +15,16 @@ public sealed class GenerateCommandTests : IDisposable
     public void Dispose() => _files.Dispose();
 
     /// <summary>What this project's build generated for <see cref="Models.CliTiny"/> (EmitCompilerGeneratedFiles).</summary>
-    private static string BuildTimeSource()
+    private static string BuildTimeSource() => File.ReadAllText(BuildTimeFile());
+
+    private static string BuildTimeFile()
     {
         string directory = CliModelFiles.GeneratedFilesDirectory();
         string[] files = Directory.Exists(directory)
             ? Directory.GetFiles(directory, "SimdCheckpoint.Cli.Tests.Models.CliTiny.g.cs", SearchOption.AllDirectories)
             : [];
         Assert.True(files.Length == 1, $"expected the build's generated CliTiny.g.cs under {directory}; found {files.Length}");
-        return File.ReadAllText(files[0]);
+        return files[0];
     }
 
     [Fact]
@@ -37,7 +39,7 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Generate_writes_the_same_text_to_a_file()
+    public void Generate_writes_a_file_byte_for_byte_equal_to_the_build_time_file()
     {
         string target = _files.PathOf("CliTiny.g.cs");
         var stdout = new StringWriter();
@@ -48,7 +50,7 @@ public sealed class GenerateCommandTests : IDisposable
             stdout,
             stderr));
         Assert.Equal(string.Empty, stdout.ToString());
-        Assert.Equal(BuildTimeSource(), File.ReadAllText(target));
+        Assert.Equal(File.ReadAllBytes(BuildTimeFile()), File.ReadAllBytes(target));
         Assert.Contains("SimdCheckpoint.Cli.Tests.Models.CliTiny", stderr.ToString(), StringComparison.Ordinal);
     }
 

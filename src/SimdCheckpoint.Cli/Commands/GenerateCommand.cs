@@ -21,7 +21,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         Option<string> model = ModelOptions.Model();
-        var outFile = new Option<string?>("--out") { Description = "Write the source to this file instead of stdout." };
+        var outFile = new Option<string?>("--out") { Description = "Write the source to this file instead of stdout (UTF-8 with a byte-order mark, byte for byte what a build writes with EmitCompilerGeneratedFiles)." };
         var ns = new Option<string>("--namespace") { Description = "The namespace of the network type.", DefaultValueFactory = _ => NetworkTypeName.DefaultNamespace };
         var type = new Option<string?>("--type") { Description = "The network type's name (default: from the spec's name, e.g. mnist -> MnistNetwork). A spec without a name takes this one, as the generator names it after the [NetworkFile] type." };
         Option<bool> verbose = ModelOptions.Verbose();
@@ -62,7 +62,8 @@ internal static class GenerateCommand
 
         try
         {
-            File.WriteAllText(a.Out, source.Generated, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            // UTF-8 with a byte-order mark, as the compiler writes EmitCompilerGeneratedFiles: the two files compare equal.
+            File.WriteAllText(a.Out, source.Generated, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
