@@ -1,6 +1,6 @@
 using System;
-using System.Linq;
 using System.CommandLine;
+using System.Linq;
 using SimdCheckpoint.Cli.Commands;
 
 var batch = new Option<int>("--batch") { Description = "Rows of the forward check on every path.", DefaultValueFactory = _ => 64 };
@@ -82,5 +82,9 @@ root.Subcommands.Add(experiment);
 root.Subcommands.Add(selfcheck);
 root.Subcommands.Add(mathcheck);
 root.Subcommands.Add(bench);
+root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(GradCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
 root.SetAction(RunExperiment);
-return root.Parse(args).Invoke();
+return CommandLineInvocation.Invoke(root, args, Console.Out, Console.Error);

@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Globalization;
+using System.IO;
+using SimdCheckpoint.Checkpointing;
+using SimdCheckpoint.Cli.Models;
+#if !NATIVE_AOT
+using SimdCheckpoint.Cli.Compilation;
+#endif
+
+namespace SimdCheckpoint.Cli.Commands;
+
+/// <summary>The arguments of <c>simdcheckpoint inspect</c>; <see cref="CacheDirectory"/> (null: the environment's) is for tests.</summary>
+internal sealed record InspectArguments(string Model, bool Verbose = false, string? CacheDirectory = null);
+
+/// <summary>
+/// <c>simdcheckpoint inspect</c>: a model's layers, sizes and work, and the activation memory of each checkpoint
+/// schedule at batch 1 and 64 as the planner predicts it. The prediction is <see cref="CheckpointSession{TNetwork}.Predict"/>,
+/// which needs the network's type, so the JIT build compiles the model (or takes it from the cache) for that part;
+/// the NativeAOT build prints the layers and says where to get the rest.
+/// </summary>
+internal static class InspectCommand
+{
+    /// <summary>The batch sizes of the memory table.</summary>
+    public static readonly int[] Batches = [1, 64];
+
+    /// <param name="cacheDirectory">The compiled-model cache; null for the environment's (tests pass their own).</param>
+    public static Command Create(string? cacheDirectory = null)
+    {
+        Option<string> model = ModelOptions.Model();
+        Option<bool> verbose = ModelOptions.Verbose();
+        var command = new Command("inspect", "Print a model's layers (K -> N, activation, parameters, FLOPs per sample), its totals, and the activation memory and forward evaluations of each checkpoint schedule at batch 1 and 64, as the planner predicts them.")
+        {
+            model, verbose,
+        };
+        command.SetAction(result => Run(new InspectArguments(result.GetValue(model)!, result.GetValue(verbose), cacheDirectory), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
+
+    /// <summary>The command's in-process entry point: its exit code, with errors reported on <paramref name="error"/>.</summary>
+    public static int Run(InspectArguments arguments, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        return CommandLineInvocation.Guard("inspect", arguments.Verbose, output, error, (o, e) => RunCore(arguments, o, e));
+    }
+
+    /// <summary>
+    /// The schedules of the table for an L-layer network: store-all, √L segments, uniform segments of 2 and 4 layers, and
+    /// revolve with 2, 3, 4 and 8 slots, leaving out those that are no different for so few layers.
+    /// </summary>
+    public static List<CheckpointSchedule> Schedules(int layers)
+    {
+        var schedules = new List<CheckpointSchedule> { CheckpointSchedule.StoreAll(layers), CheckpointSchedule.Sqrt(layers) };
+        foreach (int k in new[] { 2, 4 })
+        {
+            if (k < layers)
+            {
+                schedules.Add(CheckpointSchedule.Uniform(layers, k));
+            }
+        }
+
+        foreach (int slots in new[] { 2, 3, 4, 8 })
+        {
+            if (slots <= layers)
+            {
+                schedules.Add(CheckpointSchedule.Revolve(layers, slots));
+            }
+        }
+
+        return schedules;
+    }
+
+    private static int RunCore(InspectArguments a, TextWriter output, TextWriter error)
+    {
+        LoadedModel model = ModelFile.Load(a.Model, weightsPath: null, WeightLayout.OutputsByInputs);
+        NetworkSpec spec = model.Spec;
+        output.WriteLine($"inspect: {model.Path}: network '{spec.Name}', {spec.Shape}, {spec.Layers.Count} dense layer(s)");
+        output.WriteLine();
+        output.WriteLine($"  {"#",3}  {"layer",-16} {"K -> N",-15} {"activation",-24} {"parameters",14} {"FLOPs/sample",14}");
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            DenseLayerSpec l = spec.Layers[i];
+            string shape = $"{l.Inputs} -> {l.Outputs}";
+            output.WriteLine($"  {i,3}  {l.Name,-16} {shape,-15} {ActivationText(l),-24} {l.ParameterCount,14:N0} {2L * l.Inputs * l.Outputs,14:N0}");
+        }
+
+        output.WriteLine($"  {"",3}  {"total",-16} {"",-15} {"",-24} {spec.ParameterCount,14:N0} {spec.FlopsPerSample,14:N0}");
+        output.WriteLine();
+        output.WriteLine($"  weights: {spec.ParameterCount * sizeof(float):N0} bytes as F32; widest hidden layer: {spec.MaxHiddenSize:N0}; FLOPs count a fused multiply-add as 2.");
+        output.WriteLine();
+#if NATIVE_AOT
+        _ = error;
+        output.WriteLine("  Activation memory per checkpoint schedule: the planner predicts it for a compiled network type, which this NativeAOT");
+        output.WriteLine("  build cannot make. Run the JIT build for it: dotnet run -c Release --project src/SimdCheckpoint.Cli -- inspect --model " + a.Model);
+        return CommandLineInvocation.Success;
+#else
+        CompiledModel compiled = ModelCompiler.CompileAndReport(model, a.CacheDirectory, a.Verbose, error, "inspect");
+        MemoryTable table = NetworkTypeCall.Invoke<MemoryTable>(typeof(InspectCommand), nameof(Predict), compiled.NetworkType);
+        output.WriteLine($"  packed for the kernels (16-column panels, 64-byte aligned): {table.PackedBytes:N0} bytes; a CheckpointSession adds a transposed copy for dX.");
+        output.WriteLine();
+        output.WriteLine("  Activation memory by schedule, as the planner predicts it (CheckpointSession.Predict; what a call measures):");
+        output.WriteLine("  peak activation bytes = two working buffers + the checkpoint stack's high-water mark; forward evaluations =");
+        output.WriteLine("  advances + reverse-step forwards (a GELU, SiLU or LeakyReLU(alpha <= 0) layer recomputes its pre-activation");
+        output.WriteLine("  in its reverse step). The forward-only row is an InferenceSession's two buffers. Every schedule gives the same bits.");
+        output.WriteLine();
+        output.WriteLine($"  {"schedule",-14} {"checkpoints",11} {"forward evals",13} {"bytes, batch " + Batches[0],18} {"bytes, batch " + Batches[1],18}");
+        foreach (MemoryRow row in table.Rows)
+        {
+            output.WriteLine($"  {row.Schedule,-14} {row.Checkpoints,11} {row.ForwardEvaluations,13:N0} {row.Bytes[0],18:N0} {row.Bytes[1],18:N0}");
+        }
+
+        return CommandLineInvocation.Success;
+#endif
+    }
+
+    private static string ActivationText(DenseLayerSpec layer) => layer.Activation switch
+    {
+        Activation.Identity => "identity",
+        Activation.Relu => "relu",
+        Activation.LeakyRelu => "leaky_relu(" + layer.Alpha.ToString("R", CultureInfo.InvariantCulture) + ")",
+        Activation.Sigmoid => "sigmoid",
+        Activation.Tanh => "tanh",
+        Activation.Gelu => "gelu",
+        Activation.GeluTanh => "gelu_tanh",
+        Activation.Silu => "silu",
+        Activation.Softmax => "softmax",
+        _ => layer.Activation.ToString(),
+    };
+
+#if !NATIVE_AOT
+    /// <summary>
+    /// The planner's predictions on the compiled network: an inference session's two buffers for the forward-only row,
+    /// and <see cref="CheckpointSession{TNetwork}.Predict"/> for each schedule. Weights are zeros: the figures do not
+    /// depend on them.
+    /// </summary>
+    private static MemoryTable Predict<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        var zeros = new List<DenseLayerWeights>();
+        foreach (DenseLayerSpec layer in spec.Layers)
+        {
+            zeros.Add(new DenseLayerWeights(new float[(long)layer.Inputs * layer.Outputs], new float[layer.Outputs], WeightLayout.InputsByOutputs));
+        }
+
+        NetworkWeights<TNetwork> weights = NetworkWeights<TNetwork>.FromLayers(zeros);
+        var rows = new List<MemoryRow>();
+        long[] forwardBytes = new long[Batches.Length];
+        for (int b = 0; b < Batches.Length; b++)
+        {
+            using var session = new InferenceSession<TNetwork>(weights, Batches[b]);
+            forwardBytes[b] = session.ActivationBytes;
+        }
+
+        rows.Add(new MemoryRow("forward only", "-", spec.Layers.Count, forwardBytes));
+        foreach (CheckpointSchedule schedule in Schedules(spec.Layers.Count))
+        {
+            var session = new CheckpointSession<TNetwork>(weights, Batches[^1], schedule);
+            long[] bytes = new long[Batches.Length];
+            int evaluations = 0;
+            for (int b = 0; b < Batches.Length; b++)
+            {
+                BackwardStatistics predicted = session.Predict(Batches[b]);
+                bytes[b] = predicted.PeakActivationBytes;
+                evaluations = predicted.ForwardEvaluations;
+            }
+
+            rows.Add(new MemoryRow(schedule.Name, schedule.MaxCheckpoints.ToString(CultureInfo.InvariantCulture), evaluations, bytes));
+        }
+
+        return new MemoryTable(weights.PackedBytes, rows);
+    }
+
+    private sealed record MemoryRow(string Schedule, string Checkpoints, int ForwardEvaluations, long[] Bytes);
+
+    private sealed record MemoryTable(long PackedBytes, List<MemoryRow> Rows);
+#endif
+}

@@ -1,0 +1,125 @@
+#if !NATIVE_AOT
+extern alias generator;
+#endif
+
+using System;
+using System.IO;
+using System.Linq;
+using System.Text;
+using SimdCheckpoint.Cli.Commands;
+
+namespace SimdCheckpoint.Cli.Models;
+
+/// <summary>
+/// A model file read for the commands: the runtime's spec, the generator's spec of the same file read by the same
+/// shared reader (what the kernels are emitted from), and where the weights come from. The one place that knows
+/// model formats: another format (ONNX) is one more branch in <see cref="Load"/> that fills the same fields.
+/// </summary>
+internal sealed class LoadedModel
+{
+    public LoadedModel(
+        string path,
+        NetworkSpec spec,
+#if !NATIVE_AOT
+        generator::SimdCheckpoint.NetworkSpec generatorSpec,
+#endif
+        WeightsSource? weights)
+    {
+        Path = path;
+        Spec = spec;
+#if !NATIVE_AOT
+        GeneratorSpec = generatorSpec;
+#endif
+        Weights = weights;
+    }
+
+    /// <summary>The file as the user gave it.</summary>
+    public string Path { get; }
+
+    /// <summary>The file's name: what the generated code's header says it came from, as [NetworkFile("name")] would.</summary>
+    public string SourceDescription => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The network, as the runtime reads it.</summary>
+    public NetworkSpec Spec { get; }
+
+#if !NATIVE_AOT
+    /// <summary>The same network as the generator's own (internal) copy of the spec types reads it, for its emitter.</summary>
+    public generator::SimdCheckpoint.NetworkSpec GeneratorSpec { get; }
+#endif
+
+    /// <summary>Where the weights come from, or null when the file holds none and none were given.</summary>
+    public WeightsSource? Weights { get; }
+
+    /// <summary>The weights, or a user error saying how to give them.</summary>
+    public WeightsSource RequireWeights() =>
+        Weights ?? throw new UserInputException(Path, "a .json spec holds no weights; give them with --weights FILE.safetensors.");
+}
+
+/// <summary>Reads a model file by its extension.</summary>
+internal static class ModelFile
+{
+    /// <summary>
+    /// Reads <paramref name="path"/> and, when given, checks that <paramref name="weightsPath"/> exists.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="weightsPath">A safetensors file, or null.</param>
+    /// <param name="layout">How <paramref name="weightsPath"/> lays out each weight.</param>
+    /// <param name="typeName">
+    /// The C# type the kernels will be declared on, when the user chose one: a spec without a name takes it, as the
+    /// generator names it after the [NetworkFile] type. Otherwise the name is the file's (NetworkSpec.FromJson's rule).
+    /// </param>
+    /// <exception cref="UserInputException">The file is missing, its format is unknown, or it is not a valid network.</exception>
+    public static LoadedModel Load(string path, string? weightsPath, WeightLayout layout, string? typeName = null)
+    {
+        ModelOptions.RequireFile(path, "a model file");
+        WeightsSource? weights = null;
+        if (weightsPath is not null)
+        {
+            ModelOptions.RequireFile(weightsPath, "a weights file");
+            weights = WeightsSource.Safetensors(weightsPath, layout);
+        }
+
+        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".json" => LoadJson(path, weights, typeName),
+            ".onnx" => throw new UserInputException(path, "ONNX models are not supported yet; give the network as a .json spec with --weights FILE.safetensors."),
+            _ => throw new UserInputException(path, $"unknown model format '{extension}'; give a .json network spec (README.md describes the format)."),
+        };
+    }
+
+    private static LoadedModel LoadJson(string path, WeightsSource? weights, string? typeName)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException(path, "cannot be read: " + e.Message, e);
+        }
+
+        NetworkSpec spec;
+        try
+        {
+            spec = NetworkSpec.FromJson(text, path);
+        }
+        catch (NetworkSpecException e)
+        {
+            // Each problem starts with "path(line,column):", as a compiler's would.
+            throw new UserInputException(path, string.Join("; ", e.Problems.Select(p => $"{p.Message} [{p.Id}]")), messageNamesSubject: true, e);
+        }
+
+#if NATIVE_AOT
+        _ = typeName;
+        return new LoadedModel(path, spec, weights);
+#else
+        string defaultName = typeName ?? System.IO.Path.GetFileNameWithoutExtension(path);
+        generator::SimdCheckpoint.Json.JsonSpecReadResult read = generator::SimdCheckpoint.Json.JsonSpecReader.Read(text, defaultName);
+        generator::SimdCheckpoint.NetworkSpec generatorSpec = read.Spec
+            ?? throw new InternalErrorException($"the runtime read '{path}' but the generator's copy of the same reader did not ({read.Problems.Count} problems); the two builds are out of step.");
+        return new LoadedModel(path, spec, generatorSpec, weights);
+#endif
+    }
+}

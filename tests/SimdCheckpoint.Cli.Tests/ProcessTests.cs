@@ -1,0 +1,82 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using SimdCheckpoint.Cli.Tests.Support;
+using SimdCheckpoint.Npy;
+using Xunit;
+
+namespace SimdCheckpoint.Cli.Tests;
+
+/// <summary>
+/// The built `simdcheckpoint` as a user runs it, in its own process: $SIMDCHECKPOINT_CACHE, exit codes, and what
+/// reaches stdout and stderr.
+/// </summary>
+public sealed class ProcessTests : IDisposable
+{
+    private readonly CliModelFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private static (int Exit, string Stdout, string Stderr) Cli(string cacheDirectory, params string[] args)
+    {
+        // `dotnet test` passes the host it runs under; otherwise it is three levels above the shared framework.
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host
+            ? host
+            : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+        var start = new ProcessStartInfo(dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SimdCheckpoint.Cli.dll"));
+        foreach (string a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["SIMDCHECKPOINT_CACHE"] = cacheDirectory;
+        using Process process = Process.Start(start)!;
+        System.Threading.Tasks.Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        System.Threading.Tasks.Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("simdcheckpoint did not finish in 5 minutes");
+        }
+
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void The_cache_named_by_SIMDCHECKPOINT_CACHE_serves_the_second_process()
+    {
+        string cache = _files.PathOf("cache");
+        string y1 = _files.PathOf("y1.npy"), y2 = _files.PathOf("y2.npy");
+        var first = Cli(cache, "run", "--model", _files.Model, "--weights", _files.Weights, "--input", _files.InputPath, "--output", y1);
+        Assert.True(first.Exit == 0, first.Stderr);
+        Assert.Contains("compiled the kernels of cli-tiny.json", first.Stderr, StringComparison.Ordinal);
+        var second = Cli(cache, "run", "--model", _files.Model, "--weights", _files.Weights, "--input", _files.InputPath, "--output", y2, "--verbose");
+        Assert.True(second.Exit == 0, second.Stderr);
+        Assert.Contains("kernels of cli-tiny.json from the cache", second.Stderr, StringComparison.Ordinal);
+        string entry = Assert.Single(Directory.GetFiles(cache));
+        Assert.Contains(entry, second.Stderr, StringComparison.Ordinal);
+        Assert.Contains("wrote", second.Stdout, StringComparison.Ordinal);
+
+        float[] expected = new float[CliModelFiles.Batch * 5];
+        using var session = new InferenceSession<Models.CliTiny>(CliModelFiles.ReferenceWeights(), CliModelFiles.Batch);
+        session.Forward(_files.Input, expected, CliModelFiles.Batch);
+        Bits.Equal(expected, NpyFile.Read(y1).Data, "y1");
+        Bits.Equal(expected, NpyFile.Read(y2).Data, "y2");
+    }
+
+    [Fact]
+    public void A_bad_input_exits_with_2_and_one_line_on_stderr()
+    {
+        var result = Cli(_files.PathOf("cache"), "grad", "--model", _files.Model, "--weights", _files.Weights, "--input", _files.PathOf("missing.npy"), "--output", _files.PathOf("dx.npy"));
+        Assert.Equal(2, result.Exit);
+        Assert.Equal($"simdcheckpoint grad: error: {_files.PathOf("missing.npy")}: no such file (a .npy array).", result.Stderr.TrimEnd());
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+}
