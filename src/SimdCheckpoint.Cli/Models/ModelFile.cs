@@ -83,9 +83,55 @@ internal static class ModelFile
         return extension switch
         {
             ".json" => LoadJson(path, weights, typeName),
-            ".onnx" => throw new UserInputException(path, "ONNX models are not supported yet; give the network as a .json spec with --weights FILE.safetensors."),
-            _ => throw new UserInputException(path, $"unknown model format '{extension}'; give a .json network spec (README.md describes the format)."),
+            ".onnx" => LoadOnnx(path, weights, typeName),
+            _ => throw new UserInputException(path, $"unknown model format '{extension}'; give an .onnx model or a .json network spec (README.md describes the format)."),
         };
+    }
+
+    /// <summary>
+    /// An ONNX model: the network from its graph, read by the runtime's and the generator's copies of the same shared
+    /// reader (the one [NetworkFile("x.onnx")] uses at build time), and the weights from its initializers unless
+    /// --weights names a safetensors file instead.
+    /// </summary>
+    private static LoadedModel LoadOnnx(string path, WeightsSource? weights, string? typeName)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException(path, "cannot be read: " + e.Message, e);
+        }
+
+        string name = typeName ?? System.IO.Path.GetFileNameWithoutExtension(path);
+        string fileName = System.IO.Path.GetFileName(path);
+        NetworkSpec spec;
+        try
+        {
+            spec = NetworkSpec.FromOnnx(bytes, path);
+        }
+        catch (NetworkSpecException e)
+        {
+            // Each problem starts with the file name and the node, as the generator's diagnostic would.
+            throw new UserInputException(path, string.Join("; ", e.Problems.Select(p => $"{p.Message} [{p.Id}]")), messageNamesSubject: true, e);
+        }
+
+        if (spec.Name != name)
+        {
+            spec = new NetworkSpec(name, spec.Layers);
+        }
+
+        weights ??= WeightsSource.Onnx(path);
+#if NATIVE_AOT
+        return new LoadedModel(path, spec, weights);
+#else
+        generator::SimdCheckpoint.Onnx.OnnxNetworkReadResult read = generator::SimdCheckpoint.Onnx.OnnxNetworkReader.Read(bytes, name, fileName);
+        generator::SimdCheckpoint.NetworkSpec generatorSpec = read.Spec
+            ?? throw new InternalErrorException($"the runtime read '{path}' but the generator's copy of the same reader did not ({read.Problems.Count} problems); the two builds are out of step.");
+        return new LoadedModel(path, spec, generatorSpec, weights);
+#endif
     }
 
     private static LoadedModel LoadJson(string path, WeightsSource? weights, string? typeName)

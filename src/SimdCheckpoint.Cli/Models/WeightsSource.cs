@@ -6,16 +6,18 @@ namespace SimdCheckpoint.Cli.Models;
 
 /// <summary>
 /// Where a model's weights come from, packed for a network type that exists only once the model is compiled: a
-/// safetensors file (with a .json spec), or arrays a model file carried itself (what an ONNX importer would give).
+/// safetensors file (with a .json spec, or instead of an ONNX model's own), an ONNX model's initializers, or arrays.
 /// </summary>
 internal sealed class WeightsSource
 {
     private readonly string? _path;
     private readonly WeightLayout _layout;
     private readonly IReadOnlyList<DenseLayerWeights>? _layers;
+    private readonly bool _onnx;
 
-    private WeightsSource(string description, string? path, WeightLayout layout, IReadOnlyList<DenseLayerWeights>? layers)
+    private WeightsSource(string description, string? path, WeightLayout layout, IReadOnlyList<DenseLayerWeights>? layers, bool onnx = false)
     {
+        _onnx = onnx;
         Description = description;
         _path = path;
         _layout = layout;
@@ -27,6 +29,9 @@ internal sealed class WeightsSource
 
     public static WeightsSource Safetensors(string path, WeightLayout layout) =>
         new($"{path} ({(layout == WeightLayout.OutputsByInputs ? "outputs-by-inputs" : "inputs-by-outputs")})", path, layout, null);
+
+    /// <summary>The initializers of an ONNX model, checked against the compiled network by spec fingerprint.</summary>
+    public static WeightsSource Onnx(string path) => new($"{path} (initializers)", path, default, null, onnx: true);
 
     public static WeightsSource FromLayers(IReadOnlyList<DenseLayerWeights> layers, string description) =>
         new(description, null, default, layers);
@@ -43,6 +48,11 @@ internal sealed class WeightsSource
 
         try
         {
+            if (_onnx)
+            {
+                return NetworkWeights<TNetwork>.FromOnnx(_path!);
+            }
+
             return NetworkWeights<TNetwork>.FromSafetensors(_path!, _layout);
         }
         catch (WeightsMismatchException e)
