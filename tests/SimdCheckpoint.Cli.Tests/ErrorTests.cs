@@ -129,9 +129,11 @@ public sealed class ErrorTests(SharedModelCache cache) : IDisposable
         // A network with other widths, and one with other layer names.
         string other = _files.PathOf("other.safetensors");
         CliModelFiles.WriteWeights(other, new NetworkSpec("other", [new DenseLayerSpec("fc1", 20, 24), new DenseLayerSpec("fc2", 24, 16), new DenseLayerSpec("fc3", 16, 9), new DenseLayerSpec("out", 9, 5)]), WeightLayout.OutputsByInputs);
-        AssertBadInput(Run(weights: other), "other.safetensors", "'fc2.weight'", "[16, 24]");
+        // Written by SafetensorsWriter.WriteNetwork, the file carries its network's fingerprint, which differs.
+        AssertBadInput(Run(weights: other), "other.safetensors", "spec fingerprint", "20 -> 24 -> 16 -> 9 -> 5");
         string renamed = _files.PathOf("renamed.safetensors");
-        CliModelFiles.WriteWeights(renamed, new NetworkSpec("renamed", [new DenseLayerSpec("a", 20, 24), new DenseLayerSpec("b", 24, 17), new DenseLayerSpec("c", 17, 9), new DenseLayerSpec("d", 9, 5)]), WeightLayout.OutputsByInputs);
+        CliModelFiles.WriteWeights(renamed, new NetworkSpec("renamed", [new DenseLayerSpec("a", 20, 24, Activation.Gelu), new DenseLayerSpec("b", 24, 17, Activation.Tanh), new DenseLayerSpec("c", 17, 9, Activation.Silu), new DenseLayerSpec("d", 9, 5)]), WeightLayout.OutputsByInputs);
+        // The same network under other layer names: the fingerprint matches (names are not part of it), the tensors do not.
         AssertBadInput(Run(weights: renamed), "renamed.safetensors", "no tensor 'fc1.weight'");
 
         AssertBadInput(Run(weights: WriteFile("garbage.safetensors", "this is not safetensors")), "garbage.safetensors");
@@ -141,9 +143,9 @@ public sealed class ErrorTests(SharedModelCache cache) : IDisposable
     }
 
     [Fact]
-    public void Model_formats_other_than_json_and_a_spec_without_weights_are_explained()
+    public void Unknown_model_formats_files_that_are_not_onnx_and_a_spec_without_weights_are_explained()
     {
-        AssertBadInput(Run(model: WriteFile("model.onnx", "onnx")), "model.onnx", "not supported yet");
+        AssertBadInput(Run(model: WriteFile("model.onnx", "onnx")), "model.onnx", "Malformed ONNX file", "[SCK0017]");
         AssertBadInput(Run(model: WriteFile("model.yaml", "layers: []")), "model.yaml", "unknown model format '.yaml'");
         AssertBadInput(Run(weights: null), "cli-tiny.json", "--weights");
     }
