@@ -31,7 +31,7 @@ public static class NpyFile
     }
 
     /// <summary>Reads a float32 array from a stream, to its end (trailing data is rejected; a stream that cannot seek is buffered first).</summary>
-    public static NpyArray Read(Stream stream, string sourceName = "stream")
+    public static NpyArray Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -90,7 +90,7 @@ public static class NpyFile
     }
 
     /// <summary>Reads a float32 array from bytes in memory.</summary>
-    public static NpyArray Read(ReadOnlyMemory<byte> bytes, string sourceName = "buffer")
+    public static NpyArray Read(ReadOnlyMemory<byte> bytes, string sourceName)
     {
         using var stream = new MemoryStream(bytes.ToArray(), writable: false);
         return Read(stream, sourceName);

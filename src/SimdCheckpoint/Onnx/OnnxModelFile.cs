@@ -52,7 +52,7 @@ public sealed partial class NetworkWeights<TNetwork>
     }
 
     /// <summary>Loads the weights from an ONNX stream; see <see cref="FromOnnx(string)"/>.</summary>
-    public static NetworkWeights<TNetwork> FromOnnx(Stream stream, string sourceName = "stream")
+    public static NetworkWeights<TNetwork> FromOnnx(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
         using var copy = new MemoryStream();
@@ -61,7 +61,7 @@ public sealed partial class NetworkWeights<TNetwork>
     }
 
     /// <summary>Loads the weights from an ONNX model's bytes; see <see cref="FromOnnx(string)"/>.</summary>
-    public static NetworkWeights<TNetwork> FromOnnx(byte[] model, string sourceName = "model.onnx")
+    public static NetworkWeights<TNetwork> FromOnnx(byte[] model, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sourceName);
