@@ -6,7 +6,8 @@ namespace SimdCheckpoint.Tests.Support;
 /// Bytes a call allocates once it has reached its steady state. The JIT's tier-up runs on a background thread after a
 /// delay that grows while the machine is busy (test projects run side by side), and its bookkeeping can land in a
 /// measured window; so windows of calls are run until one allocates nothing (at most <c>warmupWindows</c>), and the
-/// allocations of one more window are returned. A call that allocates on every invocation never reaches zero.
+/// least that any of up to five more windows allocates is returned. A call that allocates on every invocation never
+/// reaches zero.
 /// </summary>
 internal static class SteadyState
 {
@@ -27,12 +28,21 @@ internal static class SteadyState
             }
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 2 * callsPerWindow; i++)
+        // Then the least any of several measured windows allocated: a one-off allocation (tier-up or OSR finishing late
+        // on a loaded machine, seen once in CI as 4,352 bytes in 200 calls) shows in one window only, while a call that
+        // allocates on every invocation allocates in all of them.
+        long least = long.MaxValue;
+        for (int measured = 0; measured < 5 && least != 0; measured++)
         {
-            call();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 2 * callsPerWindow; i++)
+            {
+                call();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return least;
     }
 }
