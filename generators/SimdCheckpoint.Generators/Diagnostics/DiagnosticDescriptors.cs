@@ -4,7 +4,8 @@ namespace SimdCheckpoint.Generators.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator reports. IDs are stable (SpecDiagnosticIds) and documented in docs/diagnostics.md;
-/// the message is composed where the problem is found, so each names the layer, field or file concerned.
+/// the message is composed where the problem is found, so each names the layer, field or file concerned. Each links
+/// to its section of that page (HelpLinks).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -78,5 +79,5 @@ internal static class DiagnosticDescriptors
     };
 
     private static DiagnosticDescriptor Error(string id, string title) =>
-        new(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, "{0}", Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinks.For(id));
 }
