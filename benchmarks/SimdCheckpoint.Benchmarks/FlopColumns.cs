@@ -175,7 +175,7 @@ public sealed class StoreAllRatioColumn : IColumn
 
 /// <summary>
 /// GB/s read: for the MLP rows, the model's weights and biases (4 bytes per parameter, each read once per call
-/// whatever the batch), which bounds batch 1; for the MemoryBandwidth row, the array it sums.
+/// whatever the batch), which bounds batch 1; for the MemoryBandwidth rows, the array they sum (the same size).
 /// </summary>
 public sealed class WeightStreamColumn : IColumn
 {
@@ -200,17 +200,10 @@ public sealed class WeightStreamColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        long? bytes = benchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmark)
-            ? MemoryBandwidthBenchmark.Bytes
-            : benchmarkCase.Descriptor.Type == typeof(MlpInference)
-                ? (benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value switch
-                {
-                    "mnist" => Mnist.Spec.ParameterCount,
-                    "deep" => Deep32.Spec.ParameterCount,
-                    "wide" => Wide.Spec.ParameterCount,
-                    _ => (long?)null,
-                }) * sizeof(float)
-                : null;
+        long? bytes = (benchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmark) || benchmarkCase.Descriptor.Type == typeof(MlpInference))
+            && benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value is string model
+            ? MemoryBandwidthBenchmark.WeightBytes(model)
+            : null;
         return bytes is null || meanNs is null or <= 0 ? "-" : (bytes.Value / meanNs.Value).ToString("F1", CultureInfo.InvariantCulture);
     }
 
