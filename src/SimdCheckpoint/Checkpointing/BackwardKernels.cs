@@ -7,7 +7,7 @@ namespace SimdCheckpoint.Checkpointing;
 
 /// <summary>
 /// The backward pass's run-time kernels, written once over <see cref="IFloatOps{T}"/> so every width runs the
-/// canonical operations of DESIGN.md section 2.5 in the same order: dW as one fma chain per output over m ascending
+/// canonical operations of docs/checkpointing.md in the same order: dW as one fma chain per output over m ascending
 /// from 0, db as one chain of adds, dZ from a layer's output; never split across lanes, lanes along the outputs only.
 /// Their reductions run over the batch, which only the call knows. dX = dZ·Wᵀ and the dZ of layers whose derivative
 /// reads the pre-activation are generated per network (<see cref="IGeneratedNetwork{TSelf}.BackwardInput"/>,

@@ -12,7 +12,7 @@ namespace SimdCheckpoint.Checkpointing;
 /// (state i is layer i's input); state 0 is the caller's input, a checkpoint that costs the arena nothing.
 /// </summary>
 /// <remarks>
-/// Counting convention (DESIGN.md section 5, Griewank and Walther's): <see cref="Advances"/> counts the layer
+/// Counting convention (Griewank and Walther's; docs/checkpointing.md): <see cref="Advances"/> counts the layer
 /// evaluations of <see cref="CheckpointActionKind.Advance"/> steps only; a reverse step that needs state i + 1 and does
 /// not find it on the checkpoint stack performs one more layer evaluation of its own, counted apart in
 /// <see cref="ReverseForwards"/>. With s slots (the input's included) the fewest advances that reverse l steps is

@@ -7,7 +7,7 @@ namespace SimdCheckpoint.Checkpointing;
 
 /// <summary>
 /// Runs the backward pass of a generated network by a <see cref="CheckpointSchedule"/>: the input gradient, and on
-/// request every layer's dW and db, in the canonical arithmetic (DESIGN.md section 2.5), so every schedule, path and
+/// request every layer's dW and db, in the canonical arithmetic (docs/checkpointing.md), so every schedule, path and
 /// batch gives the bits of <see cref="Reference.ReferenceNetwork.Backward"/>. Forward steps run the generated kernels;
 /// the backward steps read a transposed packed copy of each layer's weights, made once when the session is created.
 /// All memory is allocated up front: one arena holding two working buffers, two gradient buffers and the checkpoint

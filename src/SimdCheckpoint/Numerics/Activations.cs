@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace SimdCheckpoint.Numerics;
 
 /// <summary>
-/// The canonical activation functions (DESIGN.md section 2.3). Each is one fixed sequence of binary32 operations,
+/// The canonical activation functions (docs/math-accuracy.md). Each is one fixed sequence of binary32 operations,
 /// written once per vector width with the same operations in the same order, so every path gives the scalar bits.
 /// Generated kernels call these in their epilogues; the scalar reference calls the <see cref="float"/> overloads.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace SimdCheckpoint.Numerics;
 
 /// <summary>
-/// Elementary functions as fixed sequences of binary32 operations (DESIGN.md section 2.3). Each is written once,
+/// Elementary functions as fixed sequences of binary32 operations (docs/math-accuracy.md). Each is written once,
 /// generically over <see cref="IFloatOps{T}"/>, so the scalar code and every vector width execute the same
 /// operations in the same order and give the same bits on every machine; no libm, no runtime vector math, no
 /// estimate instructions. Each function's maximum error against a double-precision reference is measured by the

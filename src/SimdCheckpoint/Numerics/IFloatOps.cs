@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics;
 namespace SimdCheckpoint.Numerics;
 
 /// <summary>
-/// The binary32 operations a canonical function may use (DESIGN.md section 2.3), for one value type: a float, or
+/// The binary32 operations a canonical function may use (docs/math-accuracy.md), for one value type: a float, or
 /// a vector of 4, 8 or 16 floats. A function written once against this interface runs the same sequence of
 /// operations at every width, so every width gives the scalar bits by construction; the JIT specialises each
 /// instantiation to straight-line code.

@@ -7,7 +7,7 @@ namespace SimdCheckpoint.Numerics;
 
 /// <summary>
 /// Softmax over the last axis, y[i] = e^(x[i] − max) / Σ e^(x[j] − max), in one fixed order of binary32 operations
-/// that every width executes (DESIGN.md section 2.4), so every path gives the same bits:
+/// that every width executes (the determinism contract in the README), so every path gives the same bits:
 /// <list type="number">
 /// <item>max: the largest element (compare and select; NaNs are never selected, and a NaN anywhere makes the sum, and
 /// so every output, NaN).</item>

@@ -4,7 +4,7 @@ using SimdCheckpoint.Numerics;
 namespace SimdCheckpoint.Reference;
 
 /// <summary>
-/// The canonical dense layer of DESIGN.md section 2.1, written for clarity rather than speed. Every generated kernel
+/// The canonical dense layer (the determinism contract in the README), written for clarity rather than speed. Every generated kernel
 /// is tested bit for bit against this.
 /// </summary>
 public static class ReferenceDense
@@ -81,7 +81,7 @@ public static class ReferenceDense
     }
 
     /// <summary>
-    /// The canonical backward pass of one dense layer (DESIGN.md section 2.5), given dZ, the gradient with respect to
+    /// The canonical backward pass of one dense layer (docs/checkpointing.md), given dZ, the gradient with respect to
     /// the pre-activation: <c>dX[m,k] = Σ_n dZ[m,n]·W[k,n]</c> as an fma chain over n ascending from 0;
     /// <c>dW[k,n] = Σ_m x[m,k]·dZ[m,n]</c> as an fma chain over m ascending from 0; <c>db[n] = Σ_m dZ[m,n]</c> over m
     /// ascending from 0. Pass an empty span for a gradient that is not wanted.

@@ -5,7 +5,7 @@ namespace SimdCheckpoint;
 
 /// <summary>
 /// One fully connected layer: <c>y[m,n] = act(b[n] + Σ_k x[m,k]·W[k,n])</c>, with the sum evaluated as a fused
-/// multiply-add chain over k ascending, starting from the bias (DESIGN.md section 2.1).
+/// multiply-add chain over k ascending, starting from the bias (the determinism contract in the README).
 /// </summary>
 /// <remarks>
 /// The constructor records what it is given; <see cref="NetworkSpec"/> checks a whole network's layers and reports
