@@ -57,8 +57,17 @@ public class MlpInference
     [Benchmark(Description = "SimdCheckpoint")]
     public void SimdCheckpoint() => _runner.Generated(Batch, KernelPath.Auto);
 
+    /// <summary>Two threads as <see cref="ThreadSplit.Auto"/> chooses per call (what a session does by default).</summary>
     [Benchmark(Description = "SimdCheckpoint 2 threads")]
     public void SimdCheckpointTwoThreads() => _runner.GeneratedTwoThreads(Batch);
+
+    /// <summary>Two threads, every call split by rows (a batch below 8 then runs on the caller alone).</summary>
+    [Benchmark(Description = "SimdCheckpoint 2 threads rows")]
+    public void SimdCheckpointTwoThreadsRows() => _runner.GeneratedTwoThreads(Batch, ThreadSplit.Rows);
+
+    /// <summary>Two threads, every call split by column panels with a barrier between layers.</summary>
+    [Benchmark(Description = "SimdCheckpoint 2 threads panels")]
+    public void SimdCheckpointTwoThreadsPanels() => _runner.GeneratedTwoThreads(Batch, ThreadSplit.Panels);
 
     [Benchmark(Baseline = true, Description = "OnnxRuntime")]
     public void OnnxRuntime() => _onnx.Run();

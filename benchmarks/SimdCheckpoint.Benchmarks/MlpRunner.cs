@@ -12,8 +12,11 @@ public interface IMlpRunner
 
     void Generated(int batch, KernelPath path);
 
-    /// <summary>The generated kernels on two threads (the caller and one helper), the batch split by rows.</summary>
+    /// <summary>The generated kernels on two threads (the caller and one helper), shared as <see cref="ThreadSplit.Auto"/> chooses.</summary>
     void GeneratedTwoThreads(int batch);
+
+    /// <summary>The generated kernels on two threads with the given split forced for every call.</summary>
+    void GeneratedTwoThreads(int batch, ThreadSplit split);
 
     void Reference(int batch);
 
@@ -41,6 +44,8 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
     private readonly IReadOnlyList<DenseLayerWeights> _layers;
     private readonly InferenceSession<TNetwork> _session;
     private readonly InferenceSession<TNetwork> _twoThreads;
+    private readonly InferenceSession<TNetwork> _twoThreadsRows;
+    private readonly InferenceSession<TNetwork> _twoThreadsPanels;
     private readonly float[] _input;
     private readonly float[] _output;
     private readonly float[] _a;
@@ -52,6 +57,8 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
         _layers = RandomWeights.Create(spec, seed: 42);
         _session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromLayers(_layers), MaxBatch);
         _twoThreads = new InferenceSession<TNetwork>(_session.Weights, MaxBatch, threads: 2);
+        _twoThreadsRows = new InferenceSession<TNetwork>(_session.Weights, MaxBatch, threads: 2, ThreadSplit.Rows);
+        _twoThreadsPanels = new InferenceSession<TNetwork>(_session.Weights, MaxBatch, threads: 2, ThreadSplit.Panels);
         _input = new float[MaxBatch * spec.InputSize];
         new DeterministicRandom(7).Fill(_input, 1f);
         _output = new float[MaxBatch * spec.OutputSize];
@@ -78,6 +85,10 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
 
     public void GeneratedTwoThreads(int batch) =>
         _twoThreads.Forward(_input.AsSpan(0, batch * Spec.InputSize), _output.AsSpan(0, batch * Spec.OutputSize), batch);
+
+    public void GeneratedTwoThreads(int batch, ThreadSplit split) =>
+        (split switch { ThreadSplit.Rows => _twoThreadsRows, ThreadSplit.Panels => _twoThreadsPanels, _ => _twoThreads })
+            .Forward(_input.AsSpan(0, batch * Spec.InputSize), _output.AsSpan(0, batch * Spec.OutputSize), batch);
 
     /// <summary>The scalar reference, layer by layer into preallocated buffers (so it allocates nothing either).</summary>
     public void Reference(int batch)
@@ -138,11 +149,14 @@ public sealed class MlpRunner<TNetwork> : IMlpRunner
             }
         }
 
-        _output.AsSpan().Clear();
-        GeneratedTwoThreads(batch);
-        if (!_output.AsSpan(0, expected.Length).SequenceEqual(expected))
+        foreach (ThreadSplit split in new[] { ThreadSplit.Auto, ThreadSplit.Rows, ThreadSplit.Panels })
         {
-            throw new InvalidOperationException($"{Spec.Name}: two threads do not give one thread's bits; refusing to benchmark them.");
+            _output.AsSpan().Clear();
+            GeneratedTwoThreads(batch, split);
+            if (!_output.AsSpan(0, expected.Length).SequenceEqual(expected))
+            {
+                throw new InvalidOperationException($"{Spec.Name}: two threads split by {split} do not give one thread's bits; refusing to benchmark them.");
+            }
         }
 
         _output.AsSpan().Clear();

@@ -119,6 +119,11 @@ internal static class NetworkEmitter
         w.WriteLine("=> Kernels.ForwardLayer(path, layer, packedWeights, input, output, batch);");
         w.Unindent();
         w.WriteLine();
+        w.WriteLine($"static void global::SimdCheckpoint.IGeneratedNetwork<{self}>.ForwardLayerPanels(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, int firstPanel, int panelCount)");
+        w.Indent();
+        w.WriteLine("=> Kernels.ForwardLayerPanels(path, layer, packedWeights, input, output, batch, firstPanel, panelCount);");
+        w.Unindent();
+        w.WriteLine();
         w.WriteLine($"static global::SimdCheckpoint.PackedNetworkLayout global::SimdCheckpoint.IGeneratedNetwork<{self}>.TransposedLayout => Kernels.TransposedLayout;");
         w.WriteLine();
         w.WriteLine($"static void global::SimdCheckpoint.IGeneratedNetwork<{self}>.BackwardInput(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, Span<float> inputGradient, int batch)");
@@ -199,6 +204,8 @@ internal static class NetworkEmitter
         w.WriteLine();
         EmitForwardLayer(w, plan);
         w.WriteLine();
+        EmitForwardLayerPanels(w, plan);
+        w.WriteLine();
         EmitBackwardInput(w, plan);
         w.WriteLine();
         EmitActivationGradient(w, plan);
@@ -237,6 +244,48 @@ internal static class NetworkEmitter
                 w.WriteLine($"case {i}:");
                 w.Indent();
                 w.WriteLine($"{k.Name}.Run{path}(input, {layer.Inputs}, packedWeights.Slice({plan.LayerOffsets[i]}, {k.Name}.PackedLength), output, {layer.Outputs}, batch);");
+                w.WriteLine("break;");
+                w.Unindent();
+            }
+
+            w.CloseBlock();
+            w.WriteLine("break;");
+            w.Unindent();
+        }
+
+        w.WriteLine("default:");
+        w.Indent();
+        w.WriteLine($"throw global::SimdCheckpoint.GeneratedCodeChecks.PathNotGenerated(path, {String(spec.Name)});");
+        w.Unindent();
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+
+    private static void EmitForwardLayerPanels(SourceWriter w, NetworkPlan plan)
+    {
+        NetworkSpec spec = plan.Spec;
+        w.WriteLine("/// <summary>");
+        w.WriteLine("/// Checks every argument, then computes the columns of panels [firstPanel, firstPanel + panelCount) of one layer for every");
+        w.WriteLine("/// row on the chosen path, writing nothing else. A softmax layer normalises whole rows: it takes only its whole range.");
+        w.WriteLine("/// </summary>");
+        w.OpenBlock("internal static void ForwardLayerPanels(global::SimdCheckpoint.KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, int firstPanel, int panelCount)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckForwardLayer(Spec, PackedLength, layer, packedWeights, input, output, batch);");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckLayerPanels(Spec, Layout, layer, firstPanel, panelCount);");
+        w.OpenBlock("switch (path == global::SimdCheckpoint.KernelPath.Auto ? AutoPath : path)");
+        foreach (string path in Paths)
+        {
+            w.WriteLine($"case global::SimdCheckpoint.KernelPath.{path}:");
+            w.Indent();
+            w.OpenBlock("switch (layer)");
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                DenseLayerSpec layer = spec.Layers[i];
+                KernelPlan k = plan.Kernels[plan.LayerKernels[i]];
+                w.WriteLine($"case {i}:");
+                w.Indent();
+                w.WriteLine(k.SplitsByPanel
+                    ? $"{k.Name}.RunPanels{path}(input, {layer.Inputs}, packedWeights.Slice({plan.LayerOffsets[i]}, {k.Name}.PackedLength), output, {layer.Outputs}, batch, firstPanel, panelCount);"
+                    : $"{k.Name}.Run{path}(input, {layer.Inputs}, packedWeights.Slice({plan.LayerOffsets[i]}, {k.Name}.PackedLength), output, {layer.Outputs}, batch); // softmax: the whole range, checked above");
                 w.WriteLine("break;");
                 w.Unindent();
             }
@@ -423,6 +472,7 @@ internal static class NetworkEmitter
         w.WriteLine($"public const int Inputs = {k.Inputs};");
         w.WriteLine($"public const int Outputs = {k.Outputs};");
         w.WriteLine($"public const int PackedLength = {k.PackedLength};");
+        w.WriteLine($"public const int Panels = {k.Panels}; // {k.MainPanels} of {k.PanelWidth} column(s){(k.TailWidth > 0 ? $", then the {k.TailColumns}-column tail" : string.Empty)}");
         if (k.MainPanels > 0)
         {
             w.WriteLine($"private const int PanelStride = {k.PanelStride}; // {k.Inputs} x {k.PanelWidth}");

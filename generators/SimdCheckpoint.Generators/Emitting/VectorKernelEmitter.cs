@@ -24,6 +24,17 @@ internal static class VectorKernelEmitter
             EmitRemainderRows(w, plan, path, r, tiles);
         }
 
+        if (plan.SplitsByPanel)
+        {
+            w.WriteLine();
+            EmitPanelDriver(w, plan, path, tiles);
+            for (int r = 1; r <= path.RemainderTiles; r++)
+            {
+                w.WriteLine();
+                EmitPanelRemainderRows(w, plan, path, r, tiles);
+            }
+        }
+
         var emitted = new HashSet<string>();
         foreach (Tile tile in tiles)
         {
@@ -129,6 +140,164 @@ internal static class VectorKernelEmitter
         }
 
         w.CloseBlock();
+    }
+
+    /// <summary>
+    /// RunPanels{isa}: the columns of a contiguous range of panels only, for every row, so threads can share one layer's
+    /// columns. The same tiles as Run{isa} (groups of the path's q panels, then smaller tiles of halving width for the
+    /// range's last panels, then the tail tile when the range ends with it); each output is still one fma chain in k
+    /// order, so any range gives Run{isa}'s bits for its columns.
+    /// </summary>
+    private static void EmitPanelDriver(SourceWriter w, KernelPlan plan, PathPlan path, List<Tile> tiles)
+    {
+        int mr = path.Rows;
+        string isa = path.Isa.Name;
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// The {isa} path over panels [firstPanel, firstPanel + panelCount) of the {plan.Panels} only{(plan.TailWidth > 0 ? $" (panel {plan.MainPanels} is the zero-padded tail)" : string.Empty)}, for m rows:");
+        w.WriteLine($"/// the columns those panels cover, with the tiles of Run{isa}, so the same bits. Threads that each take a range share one layer.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.OpenBlock($"public static void RunPanels{isa}(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m, int firstPanel, int panelCount)");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckKernel(Inputs, Outputs, PackedLength, x, ldx, packed, y, ldy, m);");
+        w.WriteLine("global::SimdCheckpoint.GeneratedCodeChecks.CheckPanels(Panels, firstPanel, panelCount);");
+        w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
+        w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
+        w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
+        w.WriteLine($"nint full = m - (m % {mr});");
+        w.WriteLine("nint first = firstPanel;");
+        w.WriteLine("nint end = first + panelCount;");
+        if (plan.MainPanels > 0)
+        {
+            int q = path.TilePanels;
+            w.WriteLine($"nint mainEnd = end < {plan.MainPanels} ? end : {plan.MainPanels};");
+            w.WriteLine("nint p = first;");
+            Tile tile = Tile.Main(plan, path, mr, q);
+            tiles.Add(tile);
+            w.WriteLine();
+            w.WriteLine($"// Groups of {q} panel(s), each swept down every {mr}-row block while it is hot in cache.");
+            w.OpenBlock($"for (; p + {q} <= mainEnd; p += {q})");
+            EmitPanelRowSweep(w, plan, tile, mr);
+            w.CloseBlock();
+            for (int s = HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
+            {
+                Tile piece = Tile.Main(plan, path, mr, s);
+                tiles.Add(piece);
+                w.WriteLine();
+                w.WriteLine($"// {s} more panel(s) when the range's end leaves them.");
+                w.OpenBlock($"if (mainEnd - p >= {s})");
+                EmitPanelRowSweep(w, plan, piece, mr);
+                w.WriteLine($"p += {s};");
+                w.CloseBlock();
+            }
+        }
+
+        if (plan.TailWidth > 0)
+        {
+            Tile tail = Tile.TailOf(plan, path, mr);
+            tiles.Add(tail);
+            w.WriteLine();
+            w.WriteLine($"// The zero-padded tail panel, when the range ends with it: the last {plan.TailColumns} column(s).");
+            w.OpenBlock($"if (first <= {plan.MainPanels} && end > {plan.MainPanels})");
+            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+            w.WriteLine($"{tail.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, TailOffset), ref Unsafe.Add(ref w, BiasOffset + MainColumns), ref Unsafe.Add(ref yr, (i * ldy) + MainColumns), ldy);");
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        if (mr > 1)
+        {
+            int chunk = path.RemainderTiles;
+            w.WriteLine();
+            w.WriteLine($"// The last m % {mr} rows{(mr - 1 > chunk ? $", in blocks of at most {chunk}" : string.Empty)}, over the same panels.");
+            w.WriteLine("ref float xt = ref Unsafe.Add(ref xr, full * ldx);");
+            w.WriteLine("ref float yt = ref Unsafe.Add(ref yr, full * ldy);");
+            w.OpenBlock("switch (m - full)");
+            for (int r = 1; r < mr; r++)
+            {
+                w.WriteLine($"case {r}:");
+                w.Indent();
+                if (r <= chunk)
+                {
+                    w.WriteLine($"{isa}PanelRows{r}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
+                }
+                else
+                {
+                    w.WriteLine($"{isa}PanelRows{chunk}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
+                    w.WriteLine($"{isa}PanelRows{r - chunk}(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy, first, end);");
+                }
+
+                w.WriteLine("break;");
+                w.Unindent();
+            }
+
+            w.CloseBlock();
+        }
+
+        w.CloseBlock();
+    }
+
+    private static void EmitPanelRowSweep(SourceWriter w, KernelPlan plan, Tile tile, int mr)
+    {
+        w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * PanelStride);");
+        w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth}));");
+        w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+        w.WriteLine($"{tile.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {plan.PanelWidth})), ldy);");
+        w.CloseBlock();
+    }
+
+    private static void EmitPanelRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)
+    {
+        int q = path.RowPanels[r];
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// {r} remaining row(s) over panels [first, end): tiles of {q} panel(s) as in {path.Isa.Name}Rows{r}, smaller ones at the range's end.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.OpenBlock($"private static void {path.Isa.Name}PanelRows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy, nint first, nint end)");
+        if (plan.MainPanels > 0)
+        {
+            w.WriteLine($"nint mainEnd = end < {plan.MainPanels} ? end : {plan.MainPanels};");
+            w.WriteLine("nint p = first;");
+            Tile tile = Tile.Main(plan, path, r, q);
+            tiles.Add(tile);
+            w.OpenBlock($"for (; p + {q} <= mainEnd; p += {q})");
+            w.WriteLine(PanelCall(plan, tile));
+            w.CloseBlock();
+            for (int s = HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
+            {
+                Tile piece = Tile.Main(plan, path, r, s);
+                tiles.Add(piece);
+                w.OpenBlock($"if (mainEnd - p >= {s})");
+                w.WriteLine(PanelCall(plan, piece));
+                w.WriteLine($"p += {s};");
+                w.CloseBlock();
+            }
+        }
+
+        if (plan.TailWidth > 0)
+        {
+            Tile tail = Tile.TailOf(plan, path, r);
+            tiles.Add(tail);
+            w.OpenBlock($"if (first <= {plan.MainPanels} && end > {plan.MainPanels})");
+            w.WriteLine($"{tail.Name}(ref x, ldx, ref Unsafe.Add(ref w, TailOffset), ref Unsafe.Add(ref w, BiasOffset + MainColumns), ref Unsafe.Add(ref y, MainColumns), ldy);");
+            w.CloseBlock();
+        }
+
+        w.CloseBlock();
+    }
+
+    private static string PanelCall(KernelPlan plan, Tile tile) =>
+        $"{tile.Name}(ref x, ldx, ref Unsafe.Add(ref w, p * PanelStride), ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth})), ref Unsafe.Add(ref y, p * {plan.PanelWidth}), ldy);";
+
+    /// <summary>The largest power of two strictly below <paramref name="q"/> (0 for q = 1): the smaller tiles a range's end may need.</summary>
+    private static int HighestPowerOfTwoBelow(int q)
+    {
+        int s = 0;
+        for (int t = 1; t < q; t *= 2)
+        {
+            s = t;
+        }
+
+        return s;
     }
 
     private static void EmitRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)

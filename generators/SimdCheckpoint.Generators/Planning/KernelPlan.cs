@@ -73,6 +73,15 @@ internal sealed class KernelPlan
 
     public int MainColumns => MainPanels * PanelWidth;
 
+    /// <summary>Column panels, the zero-padded tail counted as the last: the unit a thread takes of a layer's columns.</summary>
+    public int Panels => MainPanels + (TailWidth > 0 ? 1 : 0);
+
+    /// <summary>
+    /// Whether the kernel gets RunPanels paths: a forward kernel of some layer whose activation is element-wise (softmax
+    /// normalises whole rows, so its layers are split by rows instead).
+    /// </summary>
+    public bool SplitsByPanel => !Gradient && Activation != Activation.Softmax && LayerIndices.Count > 0;
+
     public int TailColumns { get; }
 
     /// <summary>The tail panel's width, a multiple of 8 (0 when N is a multiple of NR).</summary>

@@ -97,6 +97,45 @@ public static class GeneratedCodeChecks
         }
     }
 
+    /// <summary>
+    /// Checks a range of column panels of a generated layer kernel: <paramref name="firstPanel"/> and
+    /// <paramref name="panelCount"/> must lie within the kernel's <paramref name="panels"/> (an empty range is allowed).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range reaches outside the layer's panels.</exception>
+    public static void CheckPanels(int panels, int firstPanel, int panelCount)
+    {
+        if (firstPanel < 0 || panelCount < 0 || firstPanel > panels || panelCount > panels - firstPanel)
+        {
+            throw PanelsOutOfRange(panels, firstPanel, panelCount, "the kernel");
+        }
+    }
+
+    /// <summary>
+    /// Checks the panel range of a generated network's <c>ForwardLayerPanels</c>: within the layer's
+    /// <see cref="PackedLayer.Panels"/>, and the whole range for a softmax layer, which normalises whole rows.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer, or the range reaches outside its panels.</exception>
+    /// <exception cref="ArgumentException">The layer is a softmax layer and the range is not all of its panels.</exception>
+    public static void CheckLayerPanels(NetworkSpec spec, PackedNetworkLayout layout, int layer, int firstPanel, int panelCount)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, spec.Layers.Count);
+        int panels = layout.Layers[layer].Panels;
+        if (firstPanel < 0 || panelCount < 0 || firstPanel > panels || panelCount > panels - firstPanel)
+        {
+            throw PanelsOutOfRange(panels, firstPanel, panelCount, $"layer {layer} ('{spec.Layers[layer].Name}') of {spec.Name}");
+        }
+
+        if (spec.Layers[layer].Activation == Activation.Softmax && (firstPanel != 0 || panelCount != panels))
+        {
+            throw new ArgumentException(
+                $"Layer {layer} ('{spec.Layers[layer].Name}') of {spec.Name} is a softmax, which normalises whole rows: it takes only all of its panels (0, {panels}), not ({firstPanel}, {panelCount}). Split it by rows.",
+                nameof(panelCount));
+        }
+    }
+
     /// <summary>Checks the arguments of a generated network's <c>BackwardInput</c>: dZ is batch·N, dX is batch·K.</summary>
     public static void CheckBackwardInput(
         NetworkSpec spec, int transposedLength, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, ReadOnlySpan<float> inputGradient, int batch)
@@ -125,6 +164,11 @@ public static class GeneratedCodeChecks
     /// <summary>The error for a path a generated network does not have.</summary>
     public static NotSupportedException PathNotGenerated(KernelPath path, string network) =>
         new($"{network} has no {path} path.");
+
+    private static ArgumentOutOfRangeException PanelsOutOfRange(int panels, int firstPanel, int panelCount, string owner) =>
+        new(
+            firstPanel < 0 || firstPanel > panels ? "firstPanel" : "panelCount",
+            $"Panels [{firstPanel}, {(long)firstPanel + panelCount}) (firstPanel {firstPanel}, panelCount {panelCount}) are outside the {panels} panel(s) of {owner}: firstPanel must be in 0..{panels} and firstPanel + panelCount at most {panels}.");
 
     private static void CheckLength(int actual, long expected, string what, NetworkSpec spec, int batch, string paramName)
     {

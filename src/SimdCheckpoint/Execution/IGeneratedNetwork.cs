@@ -55,6 +55,31 @@ public interface IGeneratedNetwork<TSelf>
         int batch);
 
     /// <summary>
+    /// Runs the columns of panels [<paramref name="firstPanel"/>, <paramref name="firstPanel"/> + <paramref name="panelCount"/>)
+    /// of one layer, for all <paramref name="batch"/> rows: <paramref name="input"/> holds <c>batch · K</c> floats,
+    /// <paramref name="output"/> is the layer's whole <c>batch · N</c> output, of which only those columns are written.
+    /// The layer has <see cref="PackedLayer.Panels"/> panels (in <see cref="PackedLayout"/>), the zero-padded tail
+    /// panel counted as the last. Every output is still one fma chain in k order on the same tiles, so the columns equal
+    /// <see cref="ForwardLayer"/>'s bit for bit: threads that take disjoint ranges share a layer without a split
+    /// reduction. A softmax layer normalises whole rows and takes only its whole range.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A span is too short, the batch is negative, or the layer is a softmax and the range is not all its panels; nothing is written.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer, or the range reaches outside its panels; nothing is written.</exception>
+    /// <exception cref="NotSupportedException">The network has no such path.</exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    static abstract void ForwardLayerPanels(
+        KernelPath path,
+        int layer,
+        ReadOnlySpan<float> packedWeights,
+        ReadOnlySpan<float> input,
+        Span<float> output,
+        int batch,
+        int firstPanel,
+        int panelCount);
+
+    /// <summary>
     /// Where each layer's transposed weights live in the buffer a <see cref="Checkpointing.CheckpointSession{TNetwork}"/>
     /// packs once: layer i's Wᵀ as a layer of N inputs and K outputs with a zero bias, in its dX kernel's layout.
     /// </summary>

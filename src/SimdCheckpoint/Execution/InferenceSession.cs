@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace SimdCheckpoint;
 
@@ -8,8 +9,8 @@ namespace SimdCheckpoint;
 /// ping-pong activation buffers of <c>batch · MaxHiddenSize</c> floats whatever the depth: up to
 /// <see cref="StackThresholdBytes"/> they are <c>stackalloc</c>ed per call; above, the session allocates them once,
 /// 64-byte aligned. A session is used by one thread at a time; create one per thread over shared weights, or give it
-/// helper threads (<see cref="InferenceSession{TNetwork}(NetworkWeights{TNetwork}, int, int)"/>), which split each
-/// batch by rows and give the bits of one thread.
+/// helper threads (<see cref="InferenceSession{TNetwork}(NetworkWeights{TNetwork}, int, int, ThreadSplit)"/>), which
+/// share each call by rows or by column panels (<see cref="ThreadSplit"/>) and give the bits of one thread.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed unsafe class InferenceSession<TNetwork> : IDisposable
@@ -22,6 +23,7 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     private readonly int _hiddenPerRow;
 
     private readonly RowWorkers<TNetwork>? _workers;
+    private readonly PanelPass<TNetwork>? _pass;
 
     /// <summary>Creates a session for batches of up to <paramref name="maxBatch"/> rows, run on the calling thread.</summary>
     public InferenceSession(NetworkWeights<TNetwork> weights, int maxBatch)
@@ -31,15 +33,35 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
 
     /// <summary>
     /// Creates a session for batches of up to <paramref name="maxBatch"/> rows that runs each call on
-    /// <paramref name="threads"/> threads: the caller and <c>threads − 1</c> helpers the session starts, each taking a
-    /// contiguous block of rows through the whole network with buffers of its own. Rows are independent, so the bits
-    /// equal one thread's; a batch smaller than <see cref="MinRowsPerThread"/>·2 runs on the caller alone. Dispose the
-    /// session to stop its helpers.
+    /// <paramref name="threads"/> threads, the caller and <c>threads − 1</c> helpers the session starts, sharing each
+    /// call as <see cref="ThreadSplit.Auto"/> chooses. Dispose the session to stop its helpers.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1 or above 64.</exception>
     public InferenceSession(NetworkWeights<TNetwork> weights, int maxBatch, int threads)
+        : this(weights, maxBatch, threads, ThreadSplit.Auto)
+    {
+    }
+
+    /// <summary>
+    /// Creates a session for batches of up to <paramref name="maxBatch"/> rows that runs each call on
+    /// <paramref name="threads"/> threads: the caller and <c>threads − 1</c> helpers the session starts. By rows, each
+    /// thread takes a contiguous block of rows through the whole network with buffers of its own; by panels, each takes
+    /// a contiguous range of every layer's column panels for all rows and the threads meet between layers. Either way
+    /// every output is computed whole by one thread, so the bits equal one thread's. <paramref name="split"/> fixes the
+    /// choice for every call; <see cref="ThreadSplit.Auto"/> (the default) chooses per call (<see cref="SplitFor"/>).
+    /// Dispose the session to stop its helpers.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="threads"/> is below 1 or above 64, or <paramref name="split"/> is not a member of <see cref="ThreadSplit"/>.
+    /// </exception>
+    public InferenceSession(NetworkWeights<TNetwork> weights, int maxBatch, int threads, ThreadSplit split)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (split is not (ThreadSplit.Auto or ThreadSplit.Rows or ThreadSplit.Panels))
+        {
+            throw new ArgumentOutOfRangeException(nameof(split), split, "The split must be Auto, Rows or Panels.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, 64);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
@@ -60,9 +82,11 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
         }
 
         Threads = threads;
+        Split = split;
         if (threads > 1)
         {
             _workers = new RowWorkers<TNetwork>(weights, threads - 1, (maxBatch + threads - 1) / threads);
+            _pass = new PanelPass<TNetwork>(weights, threads);
         }
         else
         {
@@ -73,8 +97,46 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     /// <summary>Stops the helper threads if the session was not disposed.</summary>
     ~InferenceSession() => _workers?.Dispose();
 
-    /// <summary>Below this many rows per thread a call does not split (handing rows over costs about a microsecond).</summary>
+    /// <summary>
+    /// Below this many rows per thread a call is not split by rows (handing rows over costs about a microsecond);
+    /// <see cref="ThreadSplit.Auto"/> splits such a call by panels instead.
+    /// </summary>
     public const int MinRowsPerThread = 4;
+
+    /// <summary>
+    /// Packed weights above this many bytes make <see cref="ThreadSplit.Auto"/> split every call by panels: 32 MiB, the
+    /// shared L3 of the machine the rule was measured on. Below it the weights stay cached between layers and calls, and
+    /// the split by rows, whose threads never meet during a call, was the faster at batch 64 (mnist, deep32). Above it
+    /// the weights come from DRAM, and a thread running all layers over its rows streams all of them, so two threads
+    /// share one memory bus for the same bytes twice; split by panels, each thread streams only its share of each
+    /// layer (wide, 100 MB, batch 64: 1.95× one thread's speed, against 1.09× by rows). Figures: docs/performance.md.
+    /// </summary>
+    public const long PanelSplitWeightBytes = 32L * 1024 * 1024;
+
+    /// <summary>How calls are shared among <see cref="Threads"/>, as given when the session was created.</summary>
+    public ThreadSplit Split { get; }
+
+    /// <summary>
+    /// How a call of <paramref name="batch"/> rows is shared: <see cref="ThreadSplit.Rows"/> or <see cref="ThreadSplit.Panels"/>,
+    /// the session's <see cref="Split"/> resolved for this batch. A one-thread session reports <see cref="ThreadSplit.Rows"/>
+    /// (all rows on the caller), as does a split by rows of fewer than <see cref="MinRowsPerThread"/>·2 rows.
+    /// </summary>
+    public ThreadSplit SplitFor(int batch)
+    {
+        if (_workers is null)
+        {
+            return ThreadSplit.Rows;
+        }
+
+        return Split switch
+        {
+            ThreadSplit.Rows => ThreadSplit.Rows,
+            ThreadSplit.Panels => ThreadSplit.Panels,
+            _ => batch < 2 * MinRowsPerThread || Weights.PackedBytes > PanelSplitWeightBytes
+                ? ThreadSplit.Panels
+                : ThreadSplit.Rows,
+        };
+    }
 
     /// <summary>Threads per call: the caller and its helpers.</summary>
     public int Threads { get; }
@@ -133,7 +195,19 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
             throw new ArgumentException("The input and output spans overlap.", nameof(output));
         }
 
-        int threads = _workers is null ? 1 : Math.Clamp(batch / MinRowsPerThread, 1, Threads);
+        if (_workers is null)
+        {
+            RunRows(input, output, batch, path);
+            return;
+        }
+
+        if (SplitFor(batch) == ThreadSplit.Panels)
+        {
+            RunPanels(input, output, batch, path);
+            return;
+        }
+
+        int threads = Math.Clamp(batch / MinRowsPerThread, 1, Threads);
         if (threads == 1)
         {
             RunRows(input, output, batch, path);
@@ -167,7 +241,50 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     public void Dispose()
     {
         _workers?.Dispose();
+        _pass?.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// The split by panels: the whole batch runs through the session's own pair of buffers (or the caller's stack), every
+    /// thread computing its share of each layer's panels (<see cref="PanelPass{TNetwork}"/>) between barriers.
+    /// </summary>
+    [SkipLocalsInit]
+    private void RunPanels(ReadOnlySpan<float> input, Span<float> output, int batch, KernelPath path)
+    {
+        int hidden = batch * _hiddenPerRow;
+        Span<float> buffers = _arena is { } arena ? arena.Span : stackalloc float[hidden * 2];
+        Span<float> a = buffers[..hidden];
+        Span<float> b = buffers.Slice(buffers.Length / 2, hidden);
+        PanelPass<TNetwork> pass = _pass!;
+        RowWorkers<TNetwork> workers = _workers!;
+        Exception? error;
+        int started = 0;
+        fixed (float* inputs = input)
+        fixed (float* outputs = output)
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        {
+            pass.Prepare(path, inputs, outputs, pa, pb, batch);
+            try
+            {
+                for (; started < workers.Count; started++)
+                {
+                    workers.StartPanels(started, pass);
+                }
+
+                error = pass.Run(0);
+            }
+            finally
+            {
+                workers.Join(started);
+            }
+        }
+
+        if (error is not null)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
     }
 
     [SkipLocalsInit]

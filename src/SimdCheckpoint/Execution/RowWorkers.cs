@@ -4,10 +4,12 @@ using System.Threading;
 namespace SimdCheckpoint;
 
 /// <summary>
-/// The helper threads of a multi-threaded <see cref="InferenceSession{TNetwork}"/>. A call splits its batch into
-/// contiguous blocks of rows; each helper runs the whole network over its block with buffers of its own, the caller
-/// runs the first block. Rows never interact (every output is its own fma chain), so any split gives the bits of one
-/// thread. A helper spins briefly for the next call, then sleeps on a semaphore; handing over a call allocates nothing.
+/// The helper threads of a multi-threaded <see cref="InferenceSession{TNetwork}"/>. A call split by rows
+/// (<see cref="ThreadSplit.Rows"/>) gives each helper a contiguous block of rows to run through the whole network with
+/// buffers of its own, the caller running the first block; a call split by panels (<see cref="ThreadSplit.Panels"/>)
+/// has every helper run its share of a <see cref="PanelPass{TNetwork}"/>. Either way no output's fma chain is split, so
+/// any split gives the bits of one thread. A helper spins briefly for the next call, then sleeps on a semaphore;
+/// handing over a call allocates nothing.
 /// </summary>
 internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
     where TNetwork : IGeneratedNetwork<TNetwork>
@@ -27,6 +29,9 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
 
     /// <summary>Starts helper <paramref name="index"/> on <paramref name="rows"/> rows at the given addresses, which stay pinned until <see cref="Join"/>.</summary>
     public void Start(int index, KernelPath path, float* input, float* output, int rows) => _workers[index].Start(path, input, output, rows);
+
+    /// <summary>Starts helper <paramref name="index"/> as participant <paramref name="index"/> + 1 of <paramref name="pass"/>, which the caller has prepared.</summary>
+    public void StartPanels(int index, PanelPass<TNetwork> pass) => _workers[index].StartPanels(pass);
 
     /// <summary>Waits for every started helper; rethrows the first helper's exception.</summary>
     public void Join(int started)
@@ -69,11 +74,14 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
         private float* _input;
         private float* _output;
         private int _rows;
+        private PanelPass<TNetwork>? _pass;
+        private readonly int _participant;
         private Exception? _error;
 
         public Worker(NetworkWeights<TNetwork> weights, int maxRows, int number)
         {
             _weights = weights;
+            _participant = number;
             _hidden = TNetwork.Spec.MaxHiddenSize;
             _buffers = AlignedBuffer.Allocate(checked(2 * maxRows * _hidden));
             _thread = new Thread(Loop) { IsBackground = true, Name = $"SimdCheckpoint {TNetwork.Spec.Name} rows #{number}" };
@@ -86,6 +94,18 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
             _input = input;
             _output = output;
             _rows = rows;
+            _pass = null;
+            Request();
+        }
+
+        public void StartPanels(PanelPass<TNetwork> pass)
+        {
+            _pass = pass;
+            Request();
+        }
+
+        private void Request()
+        {
             _error = null;
             Interlocked.Increment(ref _requested); // a full fence: the fields above are visible before the request
             if (Volatile.Read(ref _sleeping) == 1)
@@ -149,6 +169,14 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
                 if (_stopping)
                 {
                     return;
+                }
+
+                if (_pass is { } pass)
+                {
+                    // PanelPass.Run catches its own exceptions, so it always reaches every barrier.
+                    _error = pass.Run(_participant);
+                    Volatile.Write(ref _finished, seen);
+                    continue;
                 }
 
                 try

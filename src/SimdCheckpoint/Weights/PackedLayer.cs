@@ -59,6 +59,12 @@ public sealed class PackedLayer
     /// <summary>The columns covered by full panels.</summary>
     public int MainColumns => MainPanels * PanelWidth;
 
+    /// <summary>
+    /// Column panels, the zero-padded tail counted as the last: the unit in which threads share a layer's columns
+    /// (panel p covers columns p·PanelWidth up to the next panel or N).
+    /// </summary>
+    public int Panels => MainPanels + (TailWidth > 0 ? 1 : 0);
+
     /// <summary>Checks that the layout is self-consistent for a layer of K inputs and N outputs.</summary>
     internal void Validate(int index, DenseLayerSpec layer)
     {

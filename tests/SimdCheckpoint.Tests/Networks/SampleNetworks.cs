@@ -167,3 +167,14 @@ public partial class TorchDeepNarrow;
 [Dense(9, 6, Activation.LeakyRelu, Alpha = -0.25f, Name = "flip")]
 [Dense(6, 5, Activation.LeakyRelu, Alpha = 0.5f, Name = "leak")]
 public partial class NegativeSlope;
+
+/// <summary>
+/// For the split by panels: 7 panels (6 of 16 and a 4-column tail: a Vector512 tile of 2 panels leaves one over), a
+/// one-panel layer in the middle (more threads than panels), a layer of exactly 2 panels, and a softmax last.
+/// </summary>
+[Network]
+[Dense(40, 100, Activation.Gelu, Name = "seven")]
+[Dense(100, 12, Activation.Relu, Name = "one")]
+[Dense(12, 32, Activation.LeakyRelu, Alpha = 0.1f, Name = "two")]
+[Dense(32, 5, Activation.Softmax, Name = "classes")]
+public partial class PanelMix;
