@@ -62,11 +62,22 @@ internal static class NetworkEmitter
         return w.ToString();
     }
 
+    private static int ForwardKernelCount(NetworkPlan plan)
+    {
+        var used = new HashSet<int>();
+        foreach (int k in plan.LayerKernels)
+        {
+            used.Add(k);
+        }
+
+        return used.Count;
+    }
+
     private static void EmitNetworkComment(SourceWriter w, NetworkPlan plan)
     {
         NetworkSpec spec = plan.Spec;
         w.WriteLine($"// Network {Comment(spec.Name)}: {spec.Shape}; {spec.Layers.Count} dense layer(s), {Group(spec.ParameterCount)} parameters,");
-        w.WriteLine($"// {Group(spec.FlopsPerSample)} FLOPs per sample, {plan.Kernels.Count} distinct kernel(s), {Group(plan.PackedLength * 4)} bytes of packed weights.");
+        w.WriteLine($"// {Group(spec.FlopsPerSample)} FLOPs per sample, {ForwardKernelCount(plan)} forward kernel(s) ({plan.Kernels.Count} with backward), {Group(plan.PackedLength * 4)} bytes of packed weights.");
         w.WriteLine("// A forward pass ping-pongs between two activation buffers, whatever the depth.");
         for (int i = 0; i < spec.Layers.Count; i++)
         {
@@ -442,7 +453,7 @@ internal static class NetworkEmitter
             ? $"// Kernel {k.Name}: dY[m, {k.Outputs}] ⊙ {ActivationText(k.Activation, k.Alpha)}′([m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b) -> dZ, in place."
             : $"// Kernel {k.Name}: [m, {k.Inputs}] x [{k.Inputs}, {k.Outputs}] + b -> [m, {k.Outputs}], {ActivationText(k.Activation, k.Alpha)}.");
         w.WriteLine($"//   Used by: {string.Join("; ", users)}.");
-        w.WriteLine($"//   Canonical arithmetic (DESIGN.md 2.1): {k.Formula}.");
+        w.WriteLine($"//   Canonical arithmetic: {k.Formula}.");
         w.WriteLine($"//   K loop: unrolled x{k.KUnroll}; {(kMain > 0 ? $"{kMain / k.KUnroll} iteration(s)" : "no iterations")}, {(k.Inputs - kMain > 0 ? $"then {k.Inputs - kMain} step(s) emitted straight" : "no remainder")}.");
         w.WriteLine($"//   Columns: {k.MainPanels} panel(s) of {k.PanelWidth}{(k.TailWidth > 0 ? $", then a tail of {k.TailColumns} computed on zero-padded weights and stored {k.TailColumns} wide" : ", no tail")}.");
         w.WriteLine(k.Gradient
@@ -452,14 +463,23 @@ internal static class NetworkEmitter
         w.WriteLine("//   in k order in one lane and the bits equal the scalar reference:");
         foreach (PathPlan p in k.Paths)
         {
-            int vectors = p.VectorsPerPanel * p.TilePanels;
             var rowTiles = new List<string>();
             for (int r = 1; r <= p.RemainderTiles; r++)
             {
                 rowTiles.Add($"{r}x{p.RowPanels[r] * k.PanelWidth}");
             }
 
-            w.WriteLine($"//   {p.Isa.Name}: {p.Rows}x{p.TilePanels * k.PanelWidth} tile, {p.Rows * vectors} accumulators + {Math.Min(p.Rows, vectors) + 1} operands = {(p.Rows * vectors) + Math.Min(p.Rows, vectors) + 1} of {p.Isa.Registers} {p.Isa.RegisterName} registers;");
+            if (k.MainPanels == 0)
+            {
+                w.WriteLine($"//   {p.Isa.Name}: no full {k.PanelWidth}-column panel, so only {p.Rows}-row tiles over the {k.TailWidth}-column tail panel;");
+            }
+            else
+            {
+                int panels = Math.Min(p.TilePanels, k.MainPanels);
+                int vectors = p.VectorsPerPanel * panels;
+                w.WriteLine($"//   {p.Isa.Name}: {p.Rows}x{panels * k.PanelWidth} tile, {p.Rows * vectors} accumulators + {Math.Min(p.Rows, vectors) + 1} operands = {(p.Rows * vectors) + Math.Min(p.Rows, vectors) + 1} of {p.Isa.Registers} {p.Isa.RegisterName} registers;");
+            }
+
             w.WriteLine(p.Rows > 1
                 ? $"//     remaining rows: {string.Join(", ", rowTiles)} tiles{(p.Rows - 1 > p.RemainderTiles ? $" (more than {p.RemainderTiles} in blocks of {p.RemainderTiles})" : string.Empty)}, keeping about {TilePolicy.MinChains} FMA chains in flight."
                 : "//     one row per tile.");

@@ -88,8 +88,8 @@ public interface IGeneratedNetwork<TSelf>
 
     /// <summary>
     /// dX = dZ·Wᵀ for one layer: <paramref name="preActivationGradient"/> holds <c>batch · N</c> floats,
-    /// <paramref name="inputGradient"/> receives <c>batch · K</c>; each dX[m,k] is an fma chain over n ascending from +0
-    /// (DESIGN.md section 2.5), on the generated kernel of shape N → K.
+    /// <paramref name="inputGradient"/> receives <c>batch · K</c>; each dX[m,k] is an fma chain over n ascending from +0,
+    /// on the generated kernel of shape N → K.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short, or the batch is negative; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">There is no such layer.</exception>
