@@ -40,11 +40,31 @@ public sealed class HelpLinkTests
     }
 
     [Fact]
-    public void Every_section_of_the_page_belongs_to_a_descriptor()
+    public void Every_section_of_the_page_belongs_to_a_descriptor_or_a_warning_of_the_package()
     {
         var documented = Regex.Matches(Page, "^## (SCK[0-9]{4}):", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(Descriptors().Select(d => d.Id).Order(StringComparer.Ordinal), documented.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            Descriptors().Select(d => d.Id).Concat(PackageWarnings()).Order(StringComparer.Ordinal),
+            documented.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void Each_warning_of_the_package_has_an_anchor_and_a_row_in_the_index()
+    {
+        List<string> codes = PackageWarnings();
+        Assert.NotEmpty(codes);
+        foreach (string code in codes)
+        {
+            Assert.Equal(1, Count(Page, $"<a id=\"{code.ToLowerInvariant()}\"></a>"));
+            Assert.Contains($"| [{code}](#{code.ToLowerInvariant()}) |", Page, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The warning codes of the package's MSBuild checks (buildTransitive/SimdCheckpoint.targets).</summary>
+    private static List<string> PackageWarnings() =>
+        Regex.Matches(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Docs", "SimdCheckpoint.targets")), "Code=\"(SCK[0-9]{4})\"")
+            .Select(m => m.Groups[1].Value)
+            .ToList();
 
     [Fact]
     public void Each_descriptor_links_to_its_section_of_the_page_the_generator_was_built_with()
