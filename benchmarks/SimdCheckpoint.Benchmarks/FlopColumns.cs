@@ -1,3 +1,4 @@
+using System;
 using System.Globalization;
 using System.Linq;
 using BenchmarkDotNet.Columns;
@@ -200,10 +201,13 @@ public sealed class WeightStreamColumn : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        long? bytes = (benchmarkCase.Descriptor.Type == typeof(MemoryBandwidthBenchmark) || benchmarkCase.Descriptor.Type == typeof(MlpInference))
+        Type type = benchmarkCase.Descriptor.Type;
+        long? bytes = (type == typeof(MemoryBandwidthBenchmark) || type == typeof(MlpInference))
             && benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value is string model
             ? MemoryBandwidthBenchmark.WeightBytes(model)
-            : null;
+            : type == typeof(BatchOneStreamsBenchmark) && benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Layer")?.Value is string layer
+                ? BatchOneStreamsBenchmark.WeightBytes(layer)
+                : null;
         return bytes is null || meanNs is null or <= 0 ? "-" : (bytes.Value / meanNs.Value).ToString("F1", CultureInfo.InvariantCulture);
     }
 

@@ -8,7 +8,7 @@ namespace SimdCheckpoint.Benchmarks;
 /// <summary>
 /// This core's read bandwidth from where each model's weights live between two batch-1 calls: the sum of an array as
 /// large as the model's weights and biases (<see cref="Model"/> mnist: 0.9 MiB, in this core's L2; deep: 7.8 MiB, in
-/// the shared L3; wide: 100 MiB, in DRAM), read again and again as a benchmark loop reads the weights. Sixteen
+/// the shared L3; wide: 96 MiB, in DRAM), read again and again as a benchmark loop reads the weights. Eight
 /// independent accumulators of the widest accelerated vector, so neither add latency nor the loop bounds it. Batch-1
 /// inference reads every weight once per call, so it can go no faster than this.
 /// </summary>
