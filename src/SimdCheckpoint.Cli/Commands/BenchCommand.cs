@@ -9,8 +9,9 @@ namespace SimdCheckpoint.Cli.Commands;
 
 /// <summary>
 /// A short run of the generated kernels on the three reference models (mnist, deep, wide) at batch 1 and 64, one and
-/// two threads: median µs, samples/s, GFLOP/s and the fraction of this core's FMA peak, measured first. For a full,
-/// statistically careful comparison with ONNX Runtime, run the BenchmarkDotNet suite (docs/performance.md).
+/// two threads: median µs, samples/s, GFLOP/s and the fraction of this core's FMA peak, measured first, and the split
+/// the two-thread session chose (rows or output panels). For a full, statistically careful comparison with ONNX
+/// Runtime, run the BenchmarkDotNet suite (docs/performance.md).
 /// </summary>
 internal static class BenchCommand
 {
@@ -21,7 +22,7 @@ internal static class BenchCommand
         double peak = FmaPeakGflops();
         output.WriteLine($"  peak     {peak:F1} GFLOP/s on one core ({(Vector512.IsHardwareAccelerated ? "512" : "256")}-bit FMA, 12 independent chains)");
         output.WriteLine();
-        output.WriteLine($"  {"model",-6} {"batch",5} {"threads",7} {"median µs",11} {"samples/s",12} {"GFLOP/s",8} {"of 1-core peak",15} {"weights GB/s",13}");
+        output.WriteLine($"  {"model",-6} {"batch",5} {"threads",7} {"median µs",11} {"samples/s",12} {"GFLOP/s",8} {"of 1-core peak",15} {"weights GB/s",13}  split");
         Measure<Mnist>(output, "mnist", peak, quick);
         Measure<Deep32>(output, "deep", peak, quick);
         Measure<Wide>(output, "wide", peak, quick);
@@ -42,11 +43,6 @@ internal static class BenchCommand
         {
             foreach ((int threads, InferenceSession<TNetwork> session) in new[] { (1, one), (2, two) })
             {
-                if (batch == 1 && threads == 2)
-                {
-                    continue; // one row is not split
-                }
-
                 ReadOnlyMemory<float> x = input.AsMemory(0, batch * spec.InputSize);
                 Memory<float> y = result.AsMemory(0, batch * spec.OutputSize);
                 double work = (double)spec.FlopsPerSample * batch;
@@ -54,7 +50,7 @@ internal static class BenchCommand
                 double us = ExperimentCommand.MedianMicroseconds(() => session.Forward(x.Span, y.Span, batch), runs);
                 double gflops = work / (us * 1e3);
                 double gbps = spec.ParameterCount * (double)sizeof(float) / (us * 1e3);
-                output.WriteLine($"  {name,-6} {batch,5} {threads,7} {us,11:F1} {batch / us * 1e6,12:N0} {gflops,8:F1} {gflops / peak,15:P1} {gbps,13:F1}");
+                output.WriteLine($"  {name,-6} {batch,5} {threads,7} {us,11:F1} {batch / us * 1e6,12:N0} {gflops,8:F1} {gflops / peak,15:P1} {gbps,13:F1}  {(threads == 1 ? "-" : session.SplitFor(batch).ToString().ToLowerInvariant())}");
             }
         }
     }
