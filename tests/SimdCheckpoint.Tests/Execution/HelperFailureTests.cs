@@ -21,7 +21,29 @@ public sealed class HelperFailureTests
     [InlineData(ThreadSplit.Panels, 3, 7)]
     [InlineData(ThreadSplit.Rows, 2, 64)]
     [InlineData(ThreadSplit.Rows, 4, 67)]
-    public void A_helper_that_fails_is_reported_to_the_caller_and_the_session_still_works(ThreadSplit split, int threads, int batch)
+    public void A_helper_that_fails_is_reported_to_the_caller_and_the_session_still_works(ThreadSplit split, int threads, int batch) =>
+        FailOnceThenRunAgain(split, threads, batch, onCaller: false, layer: 1, (error, caller) =>
+        {
+            var wrapped = Assert.IsType<InvalidOperationException>(error);
+            Assert.Contains("helper thread", wrapped.Message, StringComparison.Ordinal);
+            var injected = Assert.IsType<InjectedException>(wrapped.InnerException);
+            Assert.NotEqual(caller, injected.Thread);
+        });
+
+    [Theory]
+    [InlineData(ThreadSplit.Panels, 2, 1)]
+    [InlineData(ThreadSplit.Panels, 4, 13)]
+    [InlineData(ThreadSplit.Rows, 2, 64)]
+    public void The_callers_own_failure_is_rethrown_as_it_is_after_the_helpers_finish(ThreadSplit split, int threads, int batch) =>
+        FailOnceThenRunAgain(split, threads, batch, onCaller: true, layer: 0, (error, caller) =>
+            Assert.Equal(caller, Assert.IsType<InjectedException>(error).Thread));
+
+    /// <summary>
+    /// One call of a <paramref name="threads"/>-thread session, forced to <paramref name="split"/>, with one failure armed
+    /// in <paramref name="layer"/> on the caller's side or a helper's; <paramref name="check"/> gets what the call threw and
+    /// the calling thread's ID. Then the failure is disarmed and the next call must give one thread's bits.
+    /// </summary>
+    private static void FailOnceThenRunAgain(ThreadSplit split, int threads, int batch, bool onCaller, int layer, Action<Exception, int> check)
     {
         var harness = new NetworkHarness<Faulty>(seed: 5);
         using var single = new InferenceSession<Faulty>(harness.Weights, 67);
@@ -31,41 +53,13 @@ public sealed class HelperFailureTests
         float[] expected = new float[batch * Faulty.Spec.OutputSize];
         single.Forward(input, expected, batch);
 
-        (Exception error, int caller) = Run(session, input, batch, onCaller: false, layer: 1);
-
-        var wrapped = Assert.IsType<InvalidOperationException>(error);
-        Assert.Contains("helper thread", wrapped.Message, StringComparison.Ordinal);
-        var injected = Assert.IsType<InjectedException>(wrapped.InnerException);
-        Assert.NotEqual(caller, injected.Thread);
+        (Exception error, int caller) = Run(session, input, batch, onCaller, layer);
+        check(error, caller);
 
         float[] actual = new float[expected.Length];
         Faulty.Heal();
         session.Forward(input, actual, batch);
-        Bits.Equal(expected, actual, $"{split}, {threads} threads, batch {batch}, the call after a helper failed");
-    }
-
-    [Theory]
-    [InlineData(ThreadSplit.Panels, 2, 1)]
-    [InlineData(ThreadSplit.Panels, 4, 13)]
-    [InlineData(ThreadSplit.Rows, 2, 64)]
-    public void The_callers_own_failure_is_rethrown_as_it_is_after_the_helpers_finish(ThreadSplit split, int threads, int batch)
-    {
-        var harness = new NetworkHarness<Faulty>(seed: 6);
-        using var single = new InferenceSession<Faulty>(harness.Weights, 67);
-        using var session = new InferenceSession<Faulty>(harness.Weights, 67, threads, split);
-        float[] input = TestData.Random(batch * Faulty.Spec.InputSize, seed: 4);
-        float[] expected = new float[batch * Faulty.Spec.OutputSize];
-        single.Forward(input, expected, batch);
-
-        (Exception error, int caller) = Run(session, input, batch, onCaller: true, layer: 0);
-
-        var injected = Assert.IsType<InjectedException>(error);
-        Assert.Equal(caller, injected.Thread);
-
-        float[] actual = new float[expected.Length];
-        Faulty.Heal();
-        session.Forward(input, actual, batch);
-        Bits.Equal(expected, actual, $"{split}, {threads} threads, batch {batch}, the call after the caller failed");
+        Bits.Equal(expected, actual, $"{split}, {threads} threads, batch {batch}, the call after a {(onCaller ? "caller" : "helper")} failed");
     }
 
     /// <summary>
