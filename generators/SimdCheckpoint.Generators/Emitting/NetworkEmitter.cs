@@ -483,6 +483,10 @@ internal static class NetworkEmitter
             w.WriteLine(p.Rows > 1
                 ? $"//     remaining rows: {string.Join(", ", rowTiles)} tiles{(p.Rows - 1 > p.RemainderTiles ? $" (more than {p.RemainderTiles} in blocks of {p.RemainderTiles})" : string.Empty)}, keeping about {TilePolicy.MinChains} FMA chains in flight."
                 : "//     one row per tile.");
+            if (p.Rows > 1 && k.Panels > p.BlockPanels)
+            {
+                w.WriteLine($"//     order: blocks of {p.BlockPanels} panel(s), each down every {p.Rows}-row block and then the remaining rows while it is in cache.");
+            }
         }
 
         w.WriteLine($"//   Packed: {k.MainPanels} panel(s) of [{k.Inputs}][{k.PanelWidth}]{(k.TailWidth > 0 ? $", a tail panel [{k.Inputs}][{k.TailWidth}]" : string.Empty)}, bias at {k.BiasOffset}; {k.PackedLength} floats, 64-byte aligned.");

@@ -17,22 +17,19 @@ internal static class VectorKernelEmitter
     public static void Emit(SourceWriter w, KernelPlan plan, PathPlan path)
     {
         var tiles = new List<Tile>();
-        EmitDriver(w, plan, path, tiles);
-        for (int r = 1; r <= path.RemainderTiles; r++)
-        {
-            w.WriteLine();
-            EmitRemainderRows(w, plan, path, r, tiles);
-        }
-
+        EmitDriver(w, plan, path);
         if (plan.SplitsByPanel)
         {
             w.WriteLine();
-            EmitPanelDriver(w, plan, path, tiles);
-            for (int r = 1; r <= path.RemainderTiles; r++)
-            {
-                w.WriteLine();
-                EmitPanelRemainderRows(w, plan, path, r, tiles);
-            }
+            EmitPanelDriver(w, plan, path);
+        }
+
+        w.WriteLine();
+        EmitSweep(w, plan, path, tiles);
+        for (int r = 1; r <= path.RemainderTiles; r++)
+        {
+            w.WriteLine();
+            EmitPanelRemainderRows(w, plan, path, r, tiles);
         }
 
         var emitted = new HashSet<string>();
@@ -46,9 +43,12 @@ internal static class VectorKernelEmitter
         }
     }
 
-    private static void EmitDriver(SourceWriter w, KernelPlan plan, PathPlan path, List<Tile> tiles)
+    /// <summary>
+    /// Run{isa}: the whole layer, as blocks of the path's block panels, each block swept by {isa}Sweep (its panels down
+    /// every full row block, then the remaining rows while the block is still in cache).
+    /// </summary>
+    private static void EmitDriver(SourceWriter w, KernelPlan plan, PathPlan path)
     {
-        int mr = path.Rows;
         string isa = path.Isa.Name;
         w.WriteLine("/// <summary>");
         w.WriteLine($"/// The {isa} path: {plan.Formula}, for m rows (x row stride ldx, y row stride ldy).");
@@ -59,76 +59,17 @@ internal static class VectorKernelEmitter
         w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
-        w.WriteLine($"nint full = m - (m % {mr});");
-        int q = path.TilePanels;
-        int groups = plan.MainPanels / q;
-        int leftover = plan.MainPanels - (groups * q);
-        if (groups > 0)
+        int block = path.BlockPanels;
+        if (plan.Panels <= block)
         {
-            Tile tile = Tile.Main(plan, path, mr, q);
-            tiles.Add(tile);
-            w.WriteLine();
-            w.WriteLine(q == 1
-                ? $"// Each {plan.PanelWidth}-column panel ({plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache."
-                : $"// Each group of {q} panels ({q}x{plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache.");
-            w.OpenBlock(q == 1 ? $"for (nint p = 0; p < {groups}; p++)" : $"for (nint p = 0; p < {groups * q}; p += {q})");
-            w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * PanelStride);");
-            w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth}));");
-            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-            w.WriteLine($"{tile.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {plan.PanelWidth})), ldy);");
-            w.CloseBlock();
-            w.CloseBlock();
+            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, 0, Panels);");
         }
-
-        if (leftover > 0)
+        else
         {
-            Tile tile = Tile.Main(plan, path, mr, leftover);
-            tiles.Add(tile);
-            int first = groups * q;
             w.WriteLine();
-            w.WriteLine($"// The last {leftover} panel(s), which do not fill a {q}-panel tile.");
-            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-            w.WriteLine($"{tile.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, {first} * PanelStride), ref Unsafe.Add(ref w, BiasOffset + {first * plan.PanelWidth}), ref Unsafe.Add(ref yr, (i * ldy) + {first * plan.PanelWidth}), ldy);");
-            w.CloseBlock();
-        }
-
-        if (plan.TailWidth > 0)
-        {
-            Tile tail = Tile.TailOf(plan, path, mr);
-            tiles.Add(tail);
-            w.WriteLine();
-            w.WriteLine($"// The last {plan.TailColumns} column(s), from the zero-padded {plan.TailWidth}-wide tail panel.");
-            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-            w.WriteLine($"{tail.Name}(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, TailOffset), ref Unsafe.Add(ref w, BiasOffset + MainColumns), ref Unsafe.Add(ref yr, (i * ldy) + MainColumns), ldy);");
-            w.CloseBlock();
-        }
-
-        if (mr > 1)
-        {
-            int chunk = path.RemainderTiles;
-            w.WriteLine();
-            w.WriteLine($"// The last m % {mr} rows{(mr - 1 > chunk ? $", in blocks of at most {chunk}" : string.Empty)}.");
-            w.WriteLine("ref float xt = ref Unsafe.Add(ref xr, full * ldx);");
-            w.WriteLine("ref float yt = ref Unsafe.Add(ref yr, full * ldy);");
-            w.OpenBlock("switch (m - full)");
-            for (int r = 1; r < mr; r++)
-            {
-                w.WriteLine($"case {r}:");
-                w.Indent();
-                if (r <= chunk)
-                {
-                    w.WriteLine($"{isa}Rows{r}(ref xt, ldx, ref w, ref yt, ldy);");
-                }
-                else
-                {
-                    w.WriteLine($"{isa}Rows{chunk}(ref xt, ldx, ref w, ref yt, ldy);");
-                    w.WriteLine($"{isa}Rows{r - chunk}(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy);");
-                }
-
-                w.WriteLine("break;");
-                w.Unindent();
-            }
-
+            EmitBlockComment(w, path);
+            w.OpenBlock($"for (nint p = 0; p < Panels; p += {block})");
+            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < Panels ? p + {block} : Panels);");
             w.CloseBlock();
         }
 
@@ -142,16 +83,21 @@ internal static class VectorKernelEmitter
         w.CloseBlock();
     }
 
+    private static void EmitBlockComment(SourceWriter w, PathPlan path)
+    {
+        w.WriteLine($"// Blocks of {path.BlockPanels} panel(s): each block's panels go down every {path.Rows}-row block, then its last m % {path.Rows} rows while");
+        w.WriteLine("// the block is still in cache, so a layer whose weights exceed the caches reads them from memory once, not twice.");
+    }
+
     /// <summary>
     /// RunPanels{isa}: the columns of a contiguous range of panels only, for every row, so threads can share one layer's
-    /// columns. The same tiles as Run{isa} (groups of the path's q panels, then smaller tiles of halving width for the
-    /// range's last panels, then the tail tile when the range ends with it); each output is still one fma chain in k
+    /// columns. The range goes in blocks through the same sweep as Run{isa}; each output is still one fma chain in k
     /// order, so any range gives Run{isa}'s bits for its columns.
     /// </summary>
-    private static void EmitPanelDriver(SourceWriter w, KernelPlan plan, PathPlan path, List<Tile> tiles)
+    private static void EmitPanelDriver(SourceWriter w, KernelPlan plan, PathPlan path)
     {
-        int mr = path.Rows;
         string isa = path.Isa.Name;
+        int block = path.BlockPanels;
         w.WriteLine("/// <summary>");
         w.WriteLine($"/// The {isa} path over panels [firstPanel, firstPanel + panelCount) of the {plan.Panels} only{(plan.TailWidth > 0 ? $" (panel {plan.MainPanels} is the zero-padded tail)" : string.Empty)}, for m rows:");
         w.WriteLine($"/// the columns those panels cover, with the tiles of Run{isa}, so the same bits. Threads that each take a range share one layer.");
@@ -163,9 +109,30 @@ internal static class VectorKernelEmitter
         w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
+        w.WriteLine("nint end = (nint)firstPanel + panelCount;");
+        w.WriteLine();
+        w.WriteLine($"// In blocks of {path.BlockPanels} panel(s), as Run{isa}.");
+        w.OpenBlock($"for (nint p = firstPanel; p < end; p += {block})");
+        w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < end ? p + {block} : end);");
+        w.CloseBlock();
+        w.CloseBlock();
+    }
+
+    /// <summary>
+    /// {isa}Sweep: panels [first, end) for all m rows: groups of the path's q panels down every MR-row block (then
+    /// smaller tiles of halving width for the range's last panels, then the tail tile when the range ends with it), then
+    /// the last m % MR rows over the same panels.
+    /// </summary>
+    private static void EmitSweep(SourceWriter w, KernelPlan plan, PathPlan path, List<Tile> tiles)
+    {
+        int mr = path.Rows;
+        string isa = path.Isa.Name;
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// Panels [first, end) for all m rows: the {mr}-row blocks, then the last m % {mr} rows over the same panels.");
+        w.WriteLine("/// </summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.OpenBlock($"private static void {isa}Sweep(ref float xr, nint ldx, ref float w, ref float yr, nint ldy, nint m, nint first, nint end)");
         w.WriteLine($"nint full = m - (m % {mr});");
-        w.WriteLine("nint first = firstPanel;");
-        w.WriteLine("nint end = first + panelCount;");
         if (plan.MainPanels > 0)
         {
             int q = path.TilePanels;
@@ -174,7 +141,9 @@ internal static class VectorKernelEmitter
             Tile tile = Tile.Main(plan, path, mr, q);
             tiles.Add(tile);
             w.WriteLine();
-            w.WriteLine($"// Groups of {q} panel(s), each swept down every {mr}-row block while it is hot in cache.");
+            w.WriteLine(q == 1
+                ? $"// Each {plan.PanelWidth}-column panel ({plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache."
+                : $"// Each group of {q} panels ({q}x{plan.Inputs}x{plan.PanelWidth} floats) is swept down every {mr}-row block while it is hot in cache.");
             w.OpenBlock($"for (; p + {q} <= mainEnd; p += {q})");
             EmitPanelRowSweep(w, plan, tile, mr);
             w.CloseBlock();
@@ -218,12 +187,12 @@ internal static class VectorKernelEmitter
                 w.Indent();
                 if (r <= chunk)
                 {
-                    w.WriteLine($"{isa}PanelRows{r}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
+                    w.WriteLine($"{isa}Rows{r}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
                 }
                 else
                 {
-                    w.WriteLine($"{isa}PanelRows{chunk}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
-                    w.WriteLine($"{isa}PanelRows{r - chunk}(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy, first, end);");
+                    w.WriteLine($"{isa}Rows{chunk}(ref xt, ldx, ref w, ref yt, ldy, first, end);");
+                    w.WriteLine($"{isa}Rows{r - chunk}(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy, first, end);");
                 }
 
                 w.WriteLine("break;");
@@ -249,10 +218,10 @@ internal static class VectorKernelEmitter
     {
         int q = path.RowPanels[r];
         w.WriteLine("/// <summary>");
-        w.WriteLine($"/// {r} remaining row(s) over panels [first, end): tiles of {q} panel(s) as in {path.Isa.Name}Rows{r}, smaller ones at the range's end.");
+        w.WriteLine($"/// {r} remaining row(s) over panels [first, end): tiles of {q} panel(s) ({r}x{q * plan.PanelWidth}), smaller ones at the range's end.");
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.OpenBlock($"private static void {path.Isa.Name}PanelRows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy, nint first, nint end)");
+        w.OpenBlock($"private static void {path.Isa.Name}Rows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy, nint first, nint end)");
         if (plan.MainPanels > 0)
         {
             w.WriteLine($"nint mainEnd = end < {plan.MainPanels} ? end : {plan.MainPanels};");
@@ -298,55 +267,6 @@ internal static class VectorKernelEmitter
         }
 
         return s;
-    }
-
-    private static void EmitRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)
-    {
-        int q = path.RowPanels[r];
-        int groups = plan.MainPanels / q;
-        int leftover = plan.MainPanels - (groups * q);
-        int chains = r * path.VectorsPerPanel;
-        w.WriteLine("/// <summary>");
-        w.WriteLine(q > 1
-            ? $"/// {r} remaining row(s): tiles of {q} panels ({r}x{q * plan.PanelWidth}) keep {chains * q} FMA chains in flight instead of {chains}."
-            : $"/// {r} remaining row(s), one panel at a time ({r}x{plan.PanelWidth}: {chains} FMA chains).");
-        w.WriteLine("/// </summary>");
-        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.OpenBlock($"private static void {path.Isa.Name}Rows{r}(ref float x, nint ldx, ref float w, ref float y, nint ldy)");
-        if (groups > 0)
-        {
-            Tile tile = Tile.Main(plan, path, r, q);
-            tiles.Add(tile);
-            string call = $"{tile.Name}(ref x, ldx, ref Unsafe.Add(ref w, p * PanelStride), ref Unsafe.Add(ref w, BiasOffset + (p * {plan.PanelWidth})), ref Unsafe.Add(ref y, p * {plan.PanelWidth}), ldy);";
-            if (groups == 1)
-            {
-                w.WriteLine("nint p = 0;");
-                w.WriteLine(call);
-            }
-            else
-            {
-                w.OpenBlock(q == 1 ? $"for (nint p = 0; p < {groups}; p++)" : $"for (nint p = 0; p < {groups * q}; p += {q})");
-                w.WriteLine(call);
-                w.CloseBlock();
-            }
-        }
-
-        if (leftover > 0)
-        {
-            Tile tile = Tile.Main(plan, path, r, leftover);
-            tiles.Add(tile);
-            int first = groups * q;
-            w.WriteLine($"{tile.Name}(ref x, ldx, ref Unsafe.Add(ref w, {first} * PanelStride), ref Unsafe.Add(ref w, BiasOffset + {first * plan.PanelWidth}), ref Unsafe.Add(ref y, {first * plan.PanelWidth}), ldy);");
-        }
-
-        if (plan.TailWidth > 0)
-        {
-            Tile tail = Tile.TailOf(plan, path, r);
-            tiles.Add(tail);
-            w.WriteLine($"{tail.Name}(ref x, ldx, ref Unsafe.Add(ref w, TailOffset), ref Unsafe.Add(ref w, BiasOffset + MainColumns), ref Unsafe.Add(ref y, MainColumns), ldy);");
-        }
-
-        w.CloseBlock();
     }
 
     private static void EmitTile(SourceWriter w, KernelPlan plan, Tile tile)

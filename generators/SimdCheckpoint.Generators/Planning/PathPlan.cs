@@ -50,6 +50,17 @@ internal sealed class PathPlan
         }
 
         RowPanels = rowPanels;
+
+        // The driver walks the panels in blocks: each block down every MR-row block, then the remaining rows over it
+        // while it is still in cache. A block holds whole tiles of every kind (a multiple of the MR-row tile's panels,
+        // at least the widest remaining-row tile), so only a layer's last block needs smaller ones.
+        int block = panels;
+        for (int r = 1; r <= remainder; r++)
+        {
+            block = System.Math.Max(block, rowPanels[r]);
+        }
+
+        BlockPanels = (block + panels - 1) / panels * panels;
     }
 
     public VectorIsa Isa { get; }
@@ -74,4 +85,7 @@ internal sealed class PathPlan
     public IReadOnlyList<int> RowPanels { get; }
 
     public int RemainderTiles => RowPanels.Count - 1;
+
+    /// <summary>Panels per block of the driver's walk: the remaining rows of a batch are computed block by block.</summary>
+    public int BlockPanels { get; }
 }
