@@ -79,8 +79,8 @@ public class MnistBatchOneLayers() : LayersAlone<Mnist>(batch: 1)
 
 /// <summary>
 /// Wide's three layers at batch 64, each alone, to see which of them keeps the FMA units busy. Layer 0 has 1,024
-/// inputs, layers 1 and 2 have 4,096: there the 64 rows of activations (1 MiB) and the panels a tile sweeps no longer
-/// fit this core's L2 together.
+/// inputs, layers 1 and 2 have 4,096; layers 0 and 1 have 4,096 outputs, layer 2 has 1,024. Layer 1 alone holds 64 MiB
+/// of the model's 100 MB of weights. <see cref="WideBatch64Schedules"/> takes the layers apart further.
 /// </summary>
 public class WideBatch64Layers() : LayersAlone<Wide>(batch: 64)
 {
