@@ -55,7 +55,7 @@ internal sealed class PathPlan
         // while it is still in cache. A block is a multiple of the MR-row tile's panels (so only a layer's last block
         // needs a narrower MR-row tile) and at least as wide as the widest remaining-row tile (1 row: 8 panels on
         // Vector512), so batch 1 keeps its chains; a remaining-row tile that does not divide it (3 panels of 8) ends
-        // each block with narrower ones. Wider blocks would outgrow L2 on long K.
+        // each block with narrower ones. Wider blocks would hold more of a long-K layer than the caches keep.
         int block = panels;
         for (int r = 1; r <= remainder; r++)
         {
