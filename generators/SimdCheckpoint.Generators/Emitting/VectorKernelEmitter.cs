@@ -68,9 +68,7 @@ internal static class VectorKernelEmitter
         {
             w.WriteLine();
             EmitBlockComment(w, path);
-            w.OpenBlock($"for (nint p = 0; p < Panels; p += {block})");
-            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < Panels ? p + {block} : Panels);");
-            w.CloseBlock();
+            EmitBlockedSweep(w, path, "0", "Panels");
         }
 
         if (plan.Activation == Activation.Softmax)
@@ -87,6 +85,7 @@ internal static class VectorKernelEmitter
     {
         w.WriteLine($"// Blocks of {path.BlockPanels} panel(s): each block's panels go down every {path.Rows}-row block, then its last m % {path.Rows} rows while");
         w.WriteLine("// the block is still in cache, so a layer whose weights exceed the caches reads them from memory once, not twice.");
+        w.WriteLine($"// Fewer than {path.Rows} rows have no row block to reuse a block's panels: one sweep over all of them.");
     }
 
     /// <summary>
@@ -97,7 +96,6 @@ internal static class VectorKernelEmitter
     private static void EmitPanelDriver(SourceWriter w, KernelPlan plan, PathPlan path)
     {
         string isa = path.Isa.Name;
-        int block = path.BlockPanels;
         w.WriteLine("/// <summary>");
         w.WriteLine($"/// The {isa} path over panels [firstPanel, firstPanel + panelCount) of the {plan.Panels} only{(plan.TailWidth > 0 ? $" (panel {plan.MainPanels} is the zero-padded tail)" : string.Empty)}, for m rows:");
         w.WriteLine($"/// the columns those panels cover, with the tiles of Run{isa}, so the same bits. Threads that each take a range share one layer.");
@@ -112,10 +110,33 @@ internal static class VectorKernelEmitter
         w.WriteLine("nint end = (nint)firstPanel + panelCount;");
         w.WriteLine();
         w.WriteLine($"// In blocks of {path.BlockPanels} panel(s), as Run{isa}.");
-        w.OpenBlock($"for (nint p = firstPanel; p < end; p += {block})");
-        w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < end ? p + {block} : end);");
+        EmitBlockedSweep(w, path, "firstPanel", "end");
         w.CloseBlock();
+    }
+
+    /// <summary>
+    /// Sweeps panels [first, end) in blocks of the path's block panels; a batch with no full row block goes in one sweep,
+    /// since no block's panels are reused by a second row block (and batch 1 then pays one call, not one per block).
+    /// </summary>
+    private static void EmitBlockedSweep(SourceWriter w, PathPlan path, string first, string end)
+    {
+        string isa = path.Isa.Name;
+        int block = path.BlockPanels;
+        if (path.Rows > 1)
+        {
+            w.OpenBlock($"if (m < {path.Rows})");
+            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, {first}, {end});");
+            w.CloseBlock();
+            w.OpenBlock("else");
+        }
+
+        w.OpenBlock($"for (nint p = {first}; p < {end}; p += {block})");
+        w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < {end} ? p + {block} : {end});");
         w.CloseBlock();
+        if (path.Rows > 1)
+        {
+            w.CloseBlock();
+        }
     }
 
     /// <summary>
