@@ -29,7 +29,7 @@ internal static class VectorKernelEmitter
         for (int r = 1; r <= path.RemainderTiles; r++)
         {
             w.WriteLine();
-            EmitPanelRemainderRows(w, plan, path, r, tiles);
+            EmitRemainderRows(w, plan, path, r, tiles);
         }
 
         var emitted = new HashSet<string>();
@@ -59,8 +59,7 @@ internal static class VectorKernelEmitter
         w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
-        int block = path.BlockPanels;
-        if (plan.Panels <= block)
+        if (plan.Panels <= path.BlockPanels || path.Rows == 1)
         {
             w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, 0, Panels);");
         }
@@ -108,35 +107,36 @@ internal static class VectorKernelEmitter
         w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
         w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
         w.WriteLine("nint end = (nint)firstPanel + panelCount;");
-        w.WriteLine();
-        w.WriteLine($"// In blocks of {path.BlockPanels} panel(s), as Run{isa}.");
-        EmitBlockedSweep(w, path, "firstPanel", "end");
+        if (path.Rows == 1)
+        {
+            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, firstPanel, end);");
+        }
+        else
+        {
+            w.WriteLine();
+            w.WriteLine($"// In blocks of {path.BlockPanels} panel(s), as Run{isa}.");
+            EmitBlockedSweep(w, path, "firstPanel", "end");
+        }
+
         w.CloseBlock();
     }
 
     /// <summary>
-    /// Sweeps panels [first, end) in blocks of the path's block panels; a batch with no full row block goes in one sweep,
+    /// Sweeps panels [first, end) in blocks of the path's block panels (MR > 1); a batch with no full row block goes in one sweep,
     /// since no block's panels are reused by a second row block (and batch 1 then pays one call, not one per block).
     /// </summary>
     private static void EmitBlockedSweep(SourceWriter w, PathPlan path, string first, string end)
     {
         string isa = path.Isa.Name;
         int block = path.BlockPanels;
-        if (path.Rows > 1)
-        {
-            w.OpenBlock($"if (m < {path.Rows})");
-            w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, {first}, {end});");
-            w.CloseBlock();
-            w.OpenBlock("else");
-        }
-
+        w.OpenBlock($"if (m < {path.Rows})");
+        w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, {first}, {end});");
+        w.CloseBlock();
+        w.OpenBlock("else");
         w.OpenBlock($"for (nint p = {first}; p < {end}; p += {block})");
         w.WriteLine($"{isa}Sweep(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < {end} ? p + {block} : {end});");
         w.CloseBlock();
-        if (path.Rows > 1)
-        {
-            w.CloseBlock();
-        }
+        w.CloseBlock();
     }
 
     /// <summary>
@@ -235,7 +235,7 @@ internal static class VectorKernelEmitter
         w.CloseBlock();
     }
 
-    private static void EmitPanelRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)
+    private static void EmitRemainderRows(SourceWriter w, KernelPlan plan, PathPlan path, int r, List<Tile> tiles)
     {
         int q = path.RowPanels[r];
         w.WriteLine("/// <summary>");
