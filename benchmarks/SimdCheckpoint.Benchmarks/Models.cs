@@ -11,8 +11,8 @@ namespace SimdCheckpoint.Benchmarks;
 [Dense(128, 10)]
 public partial class Mnist;
 
-/// <summary>32 layers of width 256: 31 ReLU layers and a linear read-out of 10.</summary>
-[Network]
+/// <summary>32 layers of width 256: 31 ReLU layers and a linear read-out of 10; with gradients, for the checkpoint benchmarks.</summary>
+[Network(Gradients = true)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]

@@ -69,7 +69,18 @@ public class WideBatch64Schedules
         Run<Wide>(_layer, _session.Weights.Packed, _x.AsSpan(FullRows * _k), _y.AsSpan(FullRows * _n), Batch - FullRows);
     }
 
+    /// <summary>The layer's generated kernel over all its panels, as a session's forward pass calls it.</summary>
     private static void Run<T>(int layer, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, int batch)
-        where T : IGeneratedNetwork<T> =>
-        T.ForwardLayer(KernelPath.Auto, layer, packed, x.Slice(0, batch * T.Spec.Layers[layer].Inputs), y.Slice(0, batch * T.Spec.Layers[layer].Outputs), batch);
+        where T : IGeneratedNetwork<T>
+    {
+        DenseLayerSpec l = T.Spec.Layers[layer];
+        PackedLayer block = LayoutOf<T>.Packed.Layers[layer];
+        T.RunLayer(KernelPath.Auto, layer, x, l.Inputs, packed.Slice(block.WeightOffset, block.Length), y, l.Outputs, batch, 0, block.Panels);
+    }
+
+    private static class LayoutOf<T>
+        where T : IGeneratedNetwork<T>
+    {
+        public static readonly PackedNetworkLayout Packed = PackedNetworkLayout.For(T.Spec, T.PanelWidth);
+    }
 }

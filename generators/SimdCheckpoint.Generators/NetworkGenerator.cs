@@ -86,7 +86,7 @@ public sealed class NetworkGenerator : IIncrementalGenerator
         try
         {
             // AddSource is inside too: it throws on a hint name it rejects, and the generator must never throw.
-            context.AddSource(HintName(model.Type), NetworkEmitter.Emit(model.Type, model.Spec, model.Tile, model.SourceDescription));
+            context.AddSource(HintName(model.Type), NetworkEmitter.Emit(model.Type, model.Spec, model.Tile, model.Gradients, model.SourceDescription));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

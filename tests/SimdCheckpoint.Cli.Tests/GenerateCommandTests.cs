@@ -32,7 +32,7 @@ public sealed class GenerateCommandTests : IDisposable
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = GenerateCommand.Run(new GenerateArguments(_files.Model, Namespace: "SimdCheckpoint.Cli.Tests.Models", Type: "CliTiny"), stdout, stderr);
+        int exit = GenerateCommand.Run(new GenerateArguments(_files.Model, Namespace: "SimdCheckpoint.Cli.Tests.Models", Type: "CliTiny", Gradients: true), stdout, stderr);
         Assert.True(exit == 0, stderr.ToString());
         string expected = BuildTimeSource();
         Assert.True(expected == stdout.ToString(), FirstDifference(expected, stdout.ToString()));
@@ -46,7 +46,7 @@ public sealed class GenerateCommandTests : IDisposable
         var stderr = new StringWriter();
         Assert.Equal(0, CommandLineInvocation.Invoke(
             GenerateCommand.Create(),
-            ["--model", _files.Model, "--namespace", "SimdCheckpoint.Cli.Tests.Models", "--type", "CliTiny", "--out", target],
+            ["--model", _files.Model, "--namespace", "SimdCheckpoint.Cli.Tests.Models", "--type", "CliTiny", "--gradients", "--out", target],
             stdout,
             stderr));
         Assert.Equal(string.Empty, stdout.ToString());

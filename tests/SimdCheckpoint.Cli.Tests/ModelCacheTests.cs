@@ -21,7 +21,7 @@ public sealed class ModelCacheTests(SharedModelCache shared) : IDisposable
     public void Dispose() => _files.Dispose();
 
     private static GeneratedNetworkSource Source(string model) =>
-        GeneratedNetworkSource.Emit(ModelFile.Load(model, weightsPath: null, WeightLayout.OutputsByInputs));
+        GeneratedNetworkSource.Emit(ModelFile.Load(model, weightsPath: null, WeightLayout.OutputsByInputs), gradients: false);
 
     [Fact]
     public void The_second_run_of_a_model_is_served_from_the_cache_with_the_same_bits()
@@ -139,11 +139,11 @@ public sealed class ModelCacheTests(SharedModelCache shared) : IDisposable
     public void Generated_code_that_does_not_compile_is_an_internal_error_quoting_the_compiler()
     {
         GeneratedNetworkSource good = Source(_files.Model);
-        var broken = new GeneratedNetworkSource(good.Namespace, good.TypeName, good.Declaration, good.Generated.Replace("Kernels.Forward(", "Kernels.Froward(", StringComparison.Ordinal));
+        var broken = new GeneratedNetworkSource(good.Namespace, good.TypeName, good.Declaration, good.Generated.Replace("Kernels.RunLayer(", "Kernels.RunLayr(", StringComparison.Ordinal));
         InternalErrorException e = Assert.Throws<InternalErrorException>(() => new ModelCompiler(FreshCache).Compile(broken));
         Assert.Contains("do not compile", e.Message, StringComparison.Ordinal);
         Assert.Contains("error CS0117", e.Message, StringComparison.Ordinal);
-        Assert.Contains("Froward", e.Message, StringComparison.Ordinal);
+        Assert.Contains("RunLayr", e.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(FreshCache) && Directory.GetFiles(FreshCache).Length > 0, "nothing is cached");
 
         var stderr = new StringWriter();

@@ -9,12 +9,12 @@ namespace SimdCheckpoint.Generators.Tests;
 /// <summary>
 /// Layers with the same K, N, activation and alpha run one kernel; any difference gets a kernel of its own. The
 /// backward kernels join the same pool: dX of a K → N layer is the identity kernel of shape N → K, and a layer whose
-/// derivative reads the pre-activation gets a gradient kernel of its own shape.
+/// derivative reads the pre-activation recomputes z with the identity kernel of its own shape.
 /// </summary>
 public sealed class KernelSharingTests
 {
     [Fact]
-    public void Layers_of_one_shape_share_one_kernel_class()
+    public void Layers_of_one_shape_share_one_kernel_struct()
     {
         SyntaxTree tree = Generate("""
             [Dense(8, 8, Activation.Relu, Name = "a")]
@@ -24,15 +24,11 @@ public sealed class KernelSharingTests
             """);
 
         // The identity 8x8 kernel is layer 3's forward and every layer's dX (on Wᵀ).
-        Assert.Equal(["Dense8x8Relu", "Dense8x8"], KernelClasses(tree));
-        Assert.Equal(3, ForwardCalls(tree, "ForwardScalar", "Dense8x8Relu.RunScalar"));
-        Assert.Equal(3, ForwardCalls(tree, "ForwardVector256", "Dense8x8Relu.RunVector256"));
-        Assert.Equal(4, ForwardCalls(tree, "BackwardInput", "Dense8x8.RunVector256"));
-        Assert.Contains("//   Used by: forward of 0 'a'; forward of 1 'b'; forward of 2 'c'.", tree.ToString(), System.StringComparison.Ordinal);
-        Assert.Contains(
-            "//   Used by: forward of 3 'linear'; dX of 0 'a' (on its Wᵀ, zero bias); dX of 1 'b' (on its Wᵀ, zero bias); dX of 2 'c' (on its Wᵀ, zero bias); dX of 3 'linear' (on its Wᵀ, zero bias).",
-            tree.ToString(),
-            System.StringComparison.Ordinal);
+        Assert.Equal(["Dense8x8Relu", "Dense8x8"], KernelStructs(tree));
+        Assert.Equal(["Dense8x8Relu", "Dense8x8Relu", "Dense8x8Relu", "Dense8x8"], Table(tree, "LayerKernel"));
+        Assert.Equal(["Dense8x8", "Dense8x8", "Dense8x8", "Dense8x8"], Table(tree, "TransposedKernel"));
+        Assert.Contains("/// For layer 0, layer 1, layer 2. Packed:", tree.ToString(), System.StringComparison.Ordinal);
+        Assert.Contains("/// For layer 3, dX of layer 0, dX of layer 1, dX of layer 2, dX of layer 3. Packed:", tree.ToString(), System.StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,9 +40,8 @@ public sealed class KernelSharingTests
             [Dense(8, 8, Activation.LeakyRelu, Alpha = 0.1f)]
             """);
 
-        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8LeakyRelu_2", "Dense8x8"], KernelClasses(tree));
-        Assert.Equal(2, ForwardCalls(tree, "ForwardScalar", "Dense8x8LeakyRelu.RunScalar"));
-        Assert.Equal(1, ForwardCalls(tree, "ForwardScalar", "Dense8x8LeakyRelu_2.RunScalar"));
+        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8LeakyRelu_2", "Dense8x8"], KernelStructs(tree));
+        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8LeakyRelu_2", "Dense8x8LeakyRelu"], Table(tree, "LayerKernel"));
     }
 
     [Fact]
@@ -57,20 +52,21 @@ public sealed class KernelSharingTests
             [Dense(8, 8, Activation.LeakyRelu, Alpha = 0.01f)]
             """);
 
-        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8"], KernelClasses(tree));
+        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8"], KernelStructs(tree));
     }
 
     [Fact]
     public void Negative_zero_alpha_is_not_positive_zero()
     {
         // Kernels are keyed on the alpha's bits: -0 and +0 multiply to different zeros. A slope of ±0 hides z's
-        // sign in the output, so each also gets a gradient kernel.
+        // sign in the output, so each layer's gradient recomputes z, with the identity kernel of its shape.
         SyntaxTree tree = Generate("""
             [Dense(8, 8, Activation.LeakyRelu, Alpha = 0f)]
             [Dense(8, 8, Activation.LeakyRelu, Alpha = -0f)]
             """);
 
-        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8LeakyRelu_2", "Dense8x8", "Dense8x8LeakyReluGradient", "Dense8x8LeakyReluGradient_2"], KernelClasses(tree));
+        Assert.Equal(["Dense8x8LeakyRelu", "Dense8x8LeakyRelu_2", "Dense8x8"], KernelStructs(tree));
+        Assert.Equal(["Dense8x8", "Dense8x8"], Table(tree, "PreActivationKernel"));
     }
 
     [Fact]
@@ -83,11 +79,12 @@ public sealed class KernelSharingTests
             [Dense(16, 8, Activation.Relu)]
             """);
 
-        Assert.Equal(["Dense8x8Relu", "Dense8x8", "Dense8x16Relu", "Dense16x8Relu", "Dense16x8", "Dense8x16"], KernelClasses(tree));
+        Assert.Equal(["Dense8x8Relu", "Dense8x8", "Dense8x16Relu", "Dense16x8Relu", "Dense16x8", "Dense8x16"], KernelStructs(tree));
+        Assert.Equal(["Dense8x8", "Dense8x8", "Dense16x8", "Dense8x16"], Table(tree, "TransposedKernel"));
     }
 
     [Fact]
-    public void Layers_whose_derivative_reads_the_pre_activation_get_gradient_kernels()
+    public void Layers_whose_derivative_reads_the_pre_activation_recompute_z_with_the_identity_kernel_of_their_shape()
     {
         SyntaxTree tree = Generate("""
             [Dense(8, 16, Activation.Gelu)]
@@ -96,45 +93,53 @@ public sealed class KernelSharingTests
             [Dense(16, 4, Activation.Tanh)]
             """);
 
-        Assert.Equal(["Dense8x16Gelu", "Dense16x16Silu", "Dense16x4Tanh", "Dense16x8", "Dense8x16GeluGradient", "Dense16x16", "Dense16x16SiluGradient", "Dense4x16"], KernelClasses(tree));
-        Assert.Equal(1, ForwardCalls(tree, "ActivationGradient", "Dense8x16GeluGradient.RunVector512"));
-        Assert.Equal(2, ForwardCalls(tree, "ActivationGradient", "Dense16x16SiluGradient.RunScalar"));
-        Assert.Contains("dZ = dY ⊙ silu′(acc)", tree.ToString(), System.StringComparison.Ordinal);
+        // z of the 16x16 SiLU layers is the same identity kernel as dX of those layers; tanh reads its output.
+        Assert.Equal(["Dense8x16Gelu", "Dense16x16Silu", "Dense16x4Tanh", "Dense16x8", "Dense8x16", "Dense16x16", "Dense4x16"], KernelStructs(tree));
+        Assert.Equal(["Dense8x16", "Dense16x16", "Dense16x16", "-"], Table(tree, "PreActivationKernel"));
+        Assert.Contains("//   layer 1   dX by kernel Dense16x16, transposed at ", tree.ToString(), System.StringComparison.Ordinal);
+        Assert.Contains("; z by kernel Dense16x16", tree.ToString(), System.StringComparison.Ordinal);
+        Assert.Contains("//   layer 3   dX by kernel Dense4x16, transposed at ", tree.ToString(), System.StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_network_without_pre_activation_derivatives_has_no_gradient_kernels()
+    public void A_network_without_pre_activation_derivatives_has_no_pre_activation_kernels()
     {
         SyntaxTree tree = Generate("""
             [Dense(8, 16, Activation.Relu)]
             [Dense(16, 4, Activation.Softmax)]
             """);
 
-        Assert.DoesNotContain(KernelClasses(tree), name => name.EndsWith("Gradient", System.StringComparison.Ordinal));
-        Assert.Contains("// No layer of this network has a derivative that reads its pre-activation.", tree.ToString(), System.StringComparison.Ordinal);
+        Assert.Equal(["-", "-"], Table(tree, "PreActivationKernel"));
+        Assert.Equal(["Dense8x16Relu", "Dense16x4Softmax", "Dense16x8", "Dense4x16"], KernelStructs(tree));
+        Assert.Contains("throw global::SimdCheckpoint.Kernels.KernelChecks.NoPreActivation(\"Net\", layer);", tree.ToString(), System.StringComparison.Ordinal);
     }
 
     private static SyntaxTree Generate(string layers)
     {
-        GeneratorRun run = GeneratorHarness.Run("using SimdCheckpoint;\nnamespace N;\n[Network]\n" + layers + "\npublic partial class Net;");
+        GeneratorRun run = GeneratorHarness.Run("using SimdCheckpoint;\nnamespace N;\n[Network(Gradients = true)]\n" + layers + "\npublic partial class Net;");
         Assert.Empty(run.Diagnostics);
         return Assert.Single(run.Sources).SyntaxTree;
     }
 
-    /// <summary>The kernel classes nested in the generated <c>Kernels</c> class, in order.</summary>
-    private static string[] KernelClasses(SyntaxTree tree) =>
+    private static ClassDeclarationSyntax KernelsClass(SyntaxTree tree) =>
         tree.GetRoot(TestContext.Current.CancellationToken).DescendantNodes()
             .OfType<ClassDeclarationSyntax>()
-            .Single(c => c.Identifier.ValueText == "Kernels")
-            .Members.OfType<ClassDeclarationSyntax>()
-            .Select(c => c.Identifier.ValueText)
-            .ToArray();
+            .Single(c => c.Identifier.ValueText == "Kernels");
 
-    /// <summary>How many times the method <paramref name="forward"/> calls <paramref name="callee"/>.</summary>
-    private static int ForwardCalls(SyntaxTree tree, string forward, string callee) =>
-        tree.GetRoot(TestContext.Current.CancellationToken).DescendantNodes()
-            .OfType<MethodDeclarationSyntax>()
-            .Where(m => m.Identifier.ValueText == forward)
-            .SelectMany(m => m.DescendantNodes().OfType<InvocationExpressionSyntax>())
-            .Count(i => i.Expression.ToString() == callee);
+    /// <summary>The kernel structs (a layer shape's constants) nested in the generated <c>Kernels</c> class, in order: kernel i is struct i.</summary>
+    private static string[] KernelStructs(SyntaxTree tree) =>
+        KernelsClass(tree).Members.OfType<StructDeclarationSyntax>().Select(c => c.Identifier.ValueText).ToArray();
+
+    /// <summary>A layer → kernel table of the dispatch (<c>LayerKernel</c>, ...), as kernel struct names; "-" where a layer has none.</summary>
+    private static string[] Table(SyntaxTree tree, string table)
+    {
+        string[] kernels = KernelStructs(tree);
+        VariableDeclaratorSyntax field = KernelsClass(tree).Members.OfType<FieldDeclarationSyntax>()
+            .SelectMany(f => f.Declaration.Variables)
+            .Single(v => v.Identifier.ValueText == table);
+        return ((InitializerExpressionSyntax)field.Initializer!.Value).Expressions
+            .Select(e => int.Parse(e.ToString(), System.Globalization.CultureInfo.InvariantCulture))
+            .Select(i => i < 0 ? "-" : kernels[i])
+            .ToArray();
+    }
 }

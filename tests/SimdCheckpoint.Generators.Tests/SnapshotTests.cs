@@ -83,6 +83,61 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Gradient_network_matches_snapshot()
+    {
+        // Tiny with Gradients = true: the same forward kernels plus the backward pass's (dX on Wᵀ, whose shapes are the
+        // forward ones turned round, and no pre-activation kernel, since ReLU and LeakyReLU(0.125) read their outputs).
+        const string source = """
+            using SimdCheckpoint;
+
+            namespace Samples;
+
+            [Network(Gradients = true)]
+            [Dense(5, 20, Activation.Relu, Name = "hidden")]
+            [Dense(20, 3, Activation.LeakyRelu, Alpha = 0.125f)]
+            public partial class TinyGradients;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("IDifferentiableNetwork<TinyGradients>", run.SingleSource, System.StringComparison.Ordinal);
+        Snapshot.Match(run.SingleSource, "Samples.TinyGradients");
+    }
+
+    [Fact]
+    public void Forward_only_network_has_no_backward_kernels()
+    {
+        GeneratorRun run = GeneratorHarness.Run(TinySource);
+
+        Assert.DoesNotContain("IDifferentiableNetwork", run.SingleSource, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("RunTransposed", run.SingleSource, System.StringComparison.Ordinal);
+        Assert.DoesNotContain("RunPreActivation", run.SingleSource, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Network_with_a_tail_in_every_dimension_matches_snapshot()
+    {
+        // K = 7 and 37 (the K unroll of 4 leaves 3 and 1), N = 37 (two 16-column panels and a 5-column tail whose last
+        // vector is partial on every path) and N = 13 (no whole panel at all), a GELU that needs z for its gradient,
+        // with gradients, so the transposed kernels (37 -> 7, 13 -> 37) meet the same edges the other way round; rows
+        // are a run-time value, so every row remainder tile is in every sweep.
+        const string source = """
+            using SimdCheckpoint;
+
+            namespace Samples;
+
+            [Network(Gradients = true)]
+            [Dense(7, 37, Activation.Gelu, Name = "up")]
+            [Dense(37, 13, Activation.Relu, Name = "down")]
+            public partial class Tails;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Snapshot.Match(run.SingleSource, "Samples.Tails");
+    }
+
+    [Fact]
     public void Snapshot_mismatch_names_the_first_differing_line()
     {
         string message = Snapshot.FirstDifference("a\nb\nc\n", "a\nB\nc\n");

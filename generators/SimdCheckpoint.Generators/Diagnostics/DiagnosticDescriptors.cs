@@ -52,6 +52,11 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MalformedOnnx = Error(SpecDiagnosticIds.MalformedOnnx, "Network file is not a valid ONNX model");
 
+    public static readonly DiagnosticDescriptor InvalidGraph = Error(SpecDiagnosticIds.InvalidGraph, "Network graph is not wired correctly");
+
+    public static readonly DiagnosticDescriptor GradientsNotDeclared = Error(
+        SpecDiagnosticIds.GradientsNotDeclared, "Checkpoint session for a network without gradients");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         SpecDiagnosticIds.InternalError, "SimdCheckpoint generator failed");
 
@@ -75,6 +80,8 @@ internal static class DiagnosticDescriptors
         SpecDiagnosticIds.ReservedMemberName => ReservedMemberName,
         SpecDiagnosticIds.UnsupportedOnnxModel => UnsupportedOnnxModel,
         SpecDiagnosticIds.MalformedOnnx => MalformedOnnx,
+        SpecDiagnosticIds.InvalidGraph => InvalidGraph,
+        SpecDiagnosticIds.GradientsNotDeclared => GradientsNotDeclared,
         _ => InternalError,
     };
 

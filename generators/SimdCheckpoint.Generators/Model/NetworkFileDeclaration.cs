@@ -13,9 +13,11 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
         string? declaringDirectory,
         LocationInfo? pathLocation,
         TileOverride tile,
+        bool gradients,
         ImmutableEquatableArray<DiagnosticInfo> diagnostics,
         bool skip)
     {
+        Gradients = gradients;
         Type = type;
         Path = path;
         DeclaringDirectory = declaringDirectory;
@@ -37,6 +39,8 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
 
     public TileOverride Tile { get; }
 
+    public bool Gradients { get; }
+
     public ImmutableEquatableArray<DiagnosticInfo> Diagnostics { get; }
 
     /// <summary>
@@ -52,6 +56,7 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
         && DeclaringDirectory == other.DeclaringDirectory
         && Equals(PathLocation, other.PathLocation)
         && Tile.Equals(other.Tile)
+        && Gradients == other.Gradients
         && Diagnostics.Equals(other.Diagnostics)
         && Skip == other.Skip;
 
@@ -61,8 +66,8 @@ internal sealed class NetworkFileDeclaration : IEquatable<NetworkFileDeclaration
 }
 
 /// <summary>
-/// An additional file as values: a JSON spec's path and text, or an ONNX model's path and what the shared reader made
-/// of it (its layers, or its problems), so the pipeline caches on the network and not on the file's bytes.
+/// An additional file as values: a JSON spec's path and text, or an ONNX model's path and what the contract's reader
+/// made of its graph (the network, or its problems), so the pipeline caches on the network and not on the file's bytes.
 /// </summary>
 internal sealed class AdditionalFileModel : IEquatable<AdditionalFileModel>
 {
@@ -70,15 +75,14 @@ internal sealed class AdditionalFileModel : IEquatable<AdditionalFileModel>
     {
         Path = path;
         Text = text;
-        OnnxLayers = ImmutableEquatableArray<DenseLayerSpec>.Empty;
         OnnxProblems = ImmutableEquatableArray<SpecProblem>.Empty;
     }
 
-    private AdditionalFileModel(string path, ImmutableEquatableArray<DenseLayerSpec> layers, ImmutableEquatableArray<SpecProblem> problems)
+    private AdditionalFileModel(string path, NetworkSpec? spec, ImmutableEquatableArray<SpecProblem> problems)
     {
         Path = path;
         IsOnnx = true;
-        OnnxLayers = layers;
+        OnnxSpec = spec;
         OnnxProblems = problems;
     }
 
@@ -89,33 +93,25 @@ internal sealed class AdditionalFileModel : IEquatable<AdditionalFileModel>
 
     public bool IsOnnx { get; }
 
-    /// <summary>The layers an ONNX model describes (empty when it has problems).</summary>
-    public ImmutableEquatableArray<DenseLayerSpec> OnnxLayers { get; }
+    /// <summary>The network an ONNX model describes (null when it has problems).</summary>
+    public NetworkSpec? OnnxSpec { get; }
 
     public ImmutableEquatableArray<SpecProblem> OnnxProblems { get; }
 
-    public static AdditionalFileModel ForOnnx(string path, OnnxNetworkReadResult result)
-    {
-        var layers = new List<DenseLayerSpec>();
-        if (result.Spec is not null)
-        {
-            layers.AddRange(result.Spec.Layers);
-        }
-
-        return new AdditionalFileModel(path, layers.ToEquatableArray(), new List<SpecProblem>(result.Problems).ToEquatableArray());
-    }
+    public static AdditionalFileModel ForOnnx(string path, OnnxNetworkReadResult result) =>
+        new(path, result.Spec, new List<SpecProblem>(result.Problems).ToEquatableArray());
 
     public static AdditionalFileModel ForUnreadableOnnx(string path, string message) =>
-        new(path, ImmutableEquatableArray<DenseLayerSpec>.Empty, new List<SpecProblem>
+        new(path, null, new List<SpecProblem>
         {
             new(SpecDiagnosticIds.NetworkFileNotFound, message, -1, SpecField.Network),
         }.ToEquatableArray());
 
     public bool Equals(AdditionalFileModel? other) =>
         other is not null && Path == other.Path && Text == other.Text && IsOnnx == other.IsOnnx
-        && OnnxLayers.Equals(other.OnnxLayers) && OnnxProblems.Equals(other.OnnxProblems);
+        && Equals(OnnxSpec, other.OnnxSpec) && OnnxProblems.Equals(other.OnnxProblems);
 
     public override bool Equals(object? obj) => Equals(obj as AdditionalFileModel);
 
-    public override int GetHashCode() => SpecHash.Combine(SpecHash.Of(Path), SpecHash.Of(Text), OnnxLayers.GetHashCode());
+    public override int GetHashCode() => SpecHash.Combine(SpecHash.Of(Path), SpecHash.Of(Text), OnnxSpec?.GetHashCode() ?? 0);
 }

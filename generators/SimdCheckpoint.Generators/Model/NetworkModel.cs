@@ -4,7 +4,7 @@ namespace SimdCheckpoint.Generators.Model;
 
 /// <summary>
 /// Everything the emitter needs for one network, as values: where to declare it, the validated spec (null when the
-/// declaration has errors), the tile override, and the diagnostics to report. Compared by value so the pipeline
+/// declaration has errors), the tile override, whether it has gradients, and the diagnostics to report. Compared by value so the pipeline
 /// skips emission when an edit did not change the network.
 /// </summary>
 internal sealed class NetworkModel : IEquatable<NetworkModel>
@@ -13,12 +13,14 @@ internal sealed class NetworkModel : IEquatable<NetworkModel>
         TypeDeclarationModel type,
         NetworkSpec? spec,
         TileOverride tile,
+        bool gradients,
         string sourceDescription,
         ImmutableEquatableArray<DiagnosticInfo> diagnostics)
     {
         Type = type;
         Spec = spec;
         Tile = tile;
+        Gradients = gradients;
         SourceDescription = sourceDescription;
         Diagnostics = diagnostics;
     }
@@ -28,6 +30,9 @@ internal sealed class NetworkModel : IEquatable<NetworkModel>
     public NetworkSpec? Spec { get; }
 
     public TileOverride Tile { get; }
+
+    /// <summary>Whether the declaration asks for the backward pass's kernels (<c>Gradients = true</c>).</summary>
+    public bool Gradients { get; }
 
     /// <summary>"the [Dense] attributes on Samples.MnistMlp" or "models/mnist.json": where the spec came from.</summary>
     public string SourceDescription { get; }
@@ -55,6 +60,7 @@ internal sealed class NetworkModel : IEquatable<NetworkModel>
         && Type.Equals(other.Type)
         && Equals(Spec, other.Spec)
         && Tile.Equals(other.Tile)
+        && Gradients == other.Gradients
         && SourceDescription == other.SourceDescription
         && Diagnostics.Equals(other.Diagnostics);
 

@@ -30,7 +30,7 @@ internal static class AttributeSpecParser
                 DiagnosticDescriptors.InternalError,
                 LocationInfo.From(syntax.Identifier.GetLocation()),
                 $"The SimdCheckpoint generator failed on '{type.FullName}': {e.GetType().Name}: {e.Message}. Please report this."));
-            return new NetworkModel(type, null, default, source, diagnostics.ToEquatableArray());
+            return new NetworkModel(type, null, default, false, source, diagnostics.ToEquatableArray());
         }
     }
 
@@ -45,12 +45,13 @@ internal static class AttributeSpecParser
     {
         if (DeclarationChecks.IsDuplicated(symbol, DeclarationChecks.NetworkAttribute))
         {
-            return new NetworkModel(type, null, default, source, diagnostics.ToEquatableArray());
+            return new NetworkModel(type, null, default, false, source, diagnostics.ToEquatableArray());
         }
 
         DeclarationChecks.CheckType(symbol, syntax, diagnostics);
         AttributeData network = context.Attributes[0];
         TileOverride tile = DeclarationChecks.ReadTile(network, diagnostics);
+        bool gradients = DeclarationChecks.ReadGradients(network);
 
         if (DeclarationChecks.HasAttribute(symbol, DeclarationChecks.NetworkFileAttribute))
         {
@@ -99,7 +100,7 @@ internal static class AttributeSpecParser
                 || a.ConstructorArguments[0].Value is not int inputs || a.ConstructorArguments[1].Value is not int outputs)
             {
                 // The attribute does not bind; the compiler reports why.
-                return new NetworkModel(type, null, tile, source, diagnostics.ToEquatableArray());
+                return new NetworkModel(type, null, tile, gradients, source, diagnostics.ToEquatableArray());
             }
 
             int activation = a.ConstructorArguments.Length > 2 && a.ConstructorArguments[2].Value is int act ? act : 0;
@@ -122,17 +123,27 @@ internal static class AttributeSpecParser
             locations.Add(ArgumentLocations(a, cancellationToken));
         }
 
-        foreach (SpecProblem p in SpecRules.Validate(layers))
+        NetworkSpec? spec = null;
+        try
         {
-            LocationInfo? at = p.LayerIndex < 0
-                ? DeclarationChecks.AttributeLocation(network)
-                : locations[p.LayerIndex].TryGetValue(p.Field, out LocationInfo? l) && l is not null ? l : locations[p.LayerIndex][SpecField.Network];
-            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ForId(p.Id), at, $"Network '{type.FullName}': {p.Message}"));
+            spec = new NetworkSpec(type.Name, layers);
+        }
+        catch (NetworkSpecException e)
+        {
+            foreach (SpecProblem p in e.Problems)
+            {
+                LocationInfo? at = p.LayerIndex < 0
+                    ? DeclarationChecks.AttributeLocation(network)
+                    : locations[p.LayerIndex].TryGetValue(p.Field, out LocationInfo? l) && l is not null ? l : locations[p.LayerIndex][SpecField.Network];
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ForId(p.Id), at, $"Network '{type.FullName}': {p.Message}"));
+            }
         }
 
-        bool hasErrors = diagnostics.Exists(d => d.IsError);
-        NetworkSpec? spec = hasErrors ? null : new NetworkSpec(type.Name, layers);
-        return new NetworkModel(type, spec, tile, source, diagnostics.ToEquatableArray());
+        if (diagnostics.Exists(d => d.IsError))
+        {
+            spec = null;
+        }
+        return new NetworkModel(type, spec, tile, gradients, source, diagnostics.ToEquatableArray());
     }
 
     /// <summary>The location of each field's argument in a [Dense(...)] attribute, falling back to the attribute.</summary>

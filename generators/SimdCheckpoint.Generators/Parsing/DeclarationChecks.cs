@@ -105,6 +105,20 @@ internal static class DeclarationChecks
         return new TileOverride(rows, columns);
     }
 
+    /// <summary>Whether a network attribute asks for the backward pass's kernels (<c>Gradients = true</c>).</summary>
+    public static bool ReadGradients(AttributeData attribute)
+    {
+        foreach (KeyValuePair<string, TypedConstant> named in attribute.NamedArguments)
+        {
+            if (named.Key == "Gradients" && named.Value.Value is bool b)
+            {
+                return b;
+            }
+        }
+
+        return false;
+    }
+
     public static LocationInfo? AttributeLocation(AttributeData attribute) =>
         attribute.ApplicationSyntaxReference?.GetSyntax() is { } syntax ? LocationInfo.From(syntax) : null;
 

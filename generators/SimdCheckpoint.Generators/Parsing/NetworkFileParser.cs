@@ -51,6 +51,7 @@ internal static class NetworkFileParser
         }
 
         TileOverride tile = DeclarationChecks.ReadTile(attribute, diagnostics);
+        bool gradients = DeclarationChecks.ReadGradients(attribute);
         string? directory = null;
         try
         {
@@ -62,7 +63,7 @@ internal static class NetworkFileParser
             // An odd path in a test compilation: relative resolution simply falls back to suffix matching.
         }
 
-        return new NetworkFileDeclaration(type, path, directory, pathLocation, tile, diagnostics.ToEquatableArray(), skip);
+        return new NetworkFileDeclaration(type, path, directory, pathLocation, tile, gradients, diagnostics.ToEquatableArray(), skip);
     }
 
     public static NetworkModel? Resolve((NetworkFileDeclaration Declaration, ImmutableArray<AdditionalFileModel> Files) input, CancellationToken cancellationToken)
@@ -84,7 +85,7 @@ internal static class NetworkFileParser
                 DiagnosticDescriptors.InternalError,
                 d.PathLocation,
                 $"The SimdCheckpoint generator failed on '{d.Type.FullName}': {e.GetType().Name}: {e.Message}. Please report this."));
-            return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+            return new NetworkModel(d.Type, null, d.Tile, d.Gradients, d.Path, diagnostics.ToEquatableArray());
         }
     }
 
@@ -94,7 +95,7 @@ internal static class NetworkFileParser
         NetworkModel Fail(DiagnosticDescriptor descriptor, string message)
         {
             diagnostics.Add(new DiagnosticInfo(descriptor, d.PathLocation, message));
-            return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+            return new NetworkModel(d.Type, null, d.Tile, d.Gradients, d.Path, diagnostics.ToEquatableArray());
         }
 
         if (d.Path.Trim().Length == 0)
@@ -145,14 +146,14 @@ internal static class NetworkFileParser
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ForId(p.Id), d.PathLocation, p.Message));
             }
 
-            if (file.OnnxProblems.Count > 0 || file.OnnxLayers.Count == 0)
+            if (file.OnnxProblems.Count > 0 || file.OnnxSpec is null)
             {
-                return new NetworkModel(d.Type, null, d.Tile, d.Path, diagnostics.ToEquatableArray());
+                return new NetworkModel(d.Type, null, d.Tile, d.Gradients, d.Path, diagnostics.ToEquatableArray());
             }
 
-            var onnxSpec = new NetworkSpec(d.Type.Name, file.OnnxLayers);
+            NetworkSpec onnxSpec = file.OnnxSpec.WithName(d.Type.Name);
             bool failed = diagnostics.Exists(x => x.IsError);
-            return new NetworkModel(d.Type, failed ? null : onnxSpec, d.Tile, d.Path, diagnostics.ToEquatableArray());
+            return new NetworkModel(d.Type, failed ? null : onnxSpec, d.Tile, d.Gradients, d.Path, diagnostics.ToEquatableArray());
         }
 
         if (file.Text is null)
@@ -177,7 +178,7 @@ internal static class NetworkFileParser
         }
 
         bool hasErrors = diagnostics.Exists(x => x.IsError);
-        return new NetworkModel(d.Type, hasErrors ? null : result.Spec, d.Tile, d.Path, diagnostics.ToEquatableArray());
+        return new NetworkModel(d.Type, hasErrors ? null : result.Spec, d.Tile, d.Gradients, d.Path, diagnostics.ToEquatableArray());
     }
 
     public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);

@@ -4,117 +4,150 @@ using SimdCheckpoint.Generators.Model;
 
 namespace SimdCheckpoint.Generators.Planning;
 
-/// <summary>Every kernel of a network and where each layer's packed weights start.</summary>
+/// <summary>
+/// Everything the emitter writes for one network, decided here as values: the packed layout, one kernel per distinct
+/// layer shape (and, for a network with gradients, the backward pass's kernels), the distinct sweeps per vector path
+/// with the kernels that share each, and the distinct tiles per path. The emitter only turns this into text.
+/// </summary>
 internal sealed class NetworkPlan
 {
-    private NetworkPlan(
-        NetworkSpec spec, List<KernelPlan> kernels, int[] layerKernels, long[] layerOffsets, long length, int[] transposedKernels, long[] transposedOffsets, long transposedLength, int[] gradientKernels)
+    private NetworkPlan(NetworkSpec spec, int panelWidth, int rowsOverride, bool gradients)
     {
         Spec = spec;
-        Kernels = kernels;
-        LayerKernels = layerKernels;
-        LayerOffsets = layerOffsets;
-        PackedLength = length;
-        TransposedKernels = transposedKernels;
-        TransposedOffsets = transposedOffsets;
-        TransposedLength = transposedLength;
-        GradientKernels = gradientKernels;
+        PanelWidth = panelWidth;
+        RowsOverride = rowsOverride;
+        Gradients = gradients;
+        Layout = PackedNetworkLayout.For(spec, panelWidth);
+        Buffers = BufferPlan.For(spec);
+        int count = spec.Layers.Count;
+        LayerKernels = new int[count];
+        TransposedKernels = new int[count];
+        PreActivationKernels = new int[count];
+        if (gradients)
+        {
+            TransposedLayout = PackedNetworkLayout.ForTransposed(spec, panelWidth);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            DenseLayerSpec layer = spec.Layers[i];
+            LayerKernels[i] = Find(layer.Inputs, layer.Outputs, layer.Activation, layer.Alpha, KernelRole.Forward, i);
+        }
+
+        // The backward pass's kernels come after the forward ones, and share them where the shapes agree. dX = dZ·Wᵀ is
+        // the identity kernel of shape N -> K on the transposed block (zero bias); a layer whose derivative reads the
+        // pre-activation recomputes it with the identity kernel of its own shape.
+        for (int i = 0; i < count; i++)
+        {
+            DenseLayerSpec layer = spec.Layers[i];
+            TransposedKernels[i] = -1;
+            PreActivationKernels[i] = -1;
+            if (!gradients)
+            {
+                continue;
+            }
+
+            TransposedKernels[i] = Find(layer.Outputs, layer.Inputs, Activation.Identity, 0f, KernelRole.Transposed, i);
+            if (ActivationInfo.ReadsPreActivation(layer.Activation, layer.Alpha))
+            {
+                PreActivationKernels[i] = Find(layer.Inputs, layer.Outputs, Activation.Identity, 0f, KernelRole.PreActivation, i);
+            }
+        }
+
+        foreach (VectorIsa isa in VectorIsa.All)
+        {
+            var sweeps = new List<SweepPlan>();
+            var tiles = new List<TilePlan>();
+            var tileNames = new HashSet<string>();
+            for (int k = 0; k < Kernels.Count; k++)
+            {
+                SweepPlan sweep = SweepPlan.Create(isa, Kernels[k].Layout, isa == VectorIsa.Vector256 ? rowsOverride : 0);
+                SweepPlan? same = sweeps.Find(s => s.Key == sweep.Key);
+                if (same is null)
+                {
+                    sweep.Name = "Sweep" + sweeps.Count.ToString(CultureInfo.InvariantCulture);
+                    sweeps.Add(sweep);
+                    same = sweep;
+                    foreach (TilePlan tile in sweep.Tiles())
+                    {
+                        if (tileNames.Add(tile.Name))
+                        {
+                            tiles.Add(tile);
+                        }
+                    }
+                }
+
+                same.Kernels.Add(k);
+                Kernels[k].Sweeps.Add(same);
+            }
+
+            tiles.Sort((a, b) => a.IsTail != b.IsTail ? (a.IsTail ? 1 : -1) : a.Rows != b.Rows ? b.Rows.CompareTo(a.Rows) : b.Panels.CompareTo(a.Panels));
+            Sweeps.Add(sweeps);
+            Tiles.Add(tiles);
+        }
     }
 
     public NetworkSpec Spec { get; }
 
-    public IReadOnlyList<KernelPlan> Kernels { get; }
+    /// <summary>NR: the packed panel width, shared by every layer and path.</summary>
+    public int PanelWidth { get; }
 
-    /// <summary>The index into <see cref="Kernels"/> of each layer's kernel.</summary>
-    public IReadOnlyList<int> LayerKernels { get; }
+    /// <summary>The Vector256 path's MR when the declaration overrides it; 0 for the planner's choice.</summary>
+    public int RowsOverride { get; }
 
-    /// <summary>Where each layer's packed block starts, in floats; multiples of 16.</summary>
-    public IReadOnlyList<long> LayerOffsets { get; }
+    /// <summary>Whether the network gets the backward pass's kernels.</summary>
+    public bool Gradients { get; }
 
-    public long PackedLength { get; }
+    public PackedNetworkLayout Layout { get; }
 
-    /// <summary>
-    /// Per layer, the kernel of dX = dZ·Wᵀ: the identity kernel of shape N → K, run on the layer's transposed weights
-    /// packed in that kernel's layout with a zero bias, so each dX[m,k] is an fma chain over n ascending from +0.
-    /// </summary>
-    public IReadOnlyList<int> TransposedKernels { get; }
+    /// <summary>Each layer's Wᵀ, when the network has gradients.</summary>
+    public PackedNetworkLayout? TransposedLayout { get; }
 
-    /// <summary>Where each layer's transposed block starts in the transposed buffer, in floats; multiples of 16.</summary>
-    public IReadOnlyList<long> TransposedOffsets { get; }
+    /// <summary>Which activation buffer each tensor of a forward pass lives in.</summary>
+    public BufferPlan Buffers { get; }
 
-    public long TransposedLength { get; }
+    public List<KernelPlan> Kernels { get; } = new();
 
-    /// <summary>Per layer, the gradient kernel for dZ = dY ⊙ act′(z) when act′ reads the pre-activation; -1 otherwise.</summary>
-    public IReadOnlyList<int> GradientKernels { get; }
+    /// <summary>The kernel of each dense layer's forward pass.</summary>
+    public int[] LayerKernels { get; }
 
-    /// <summary>Plans every layer: one kernel per distinct (K, N, activation, alpha), blocks laid end to end.</summary>
-    public static NetworkPlan Create(NetworkSpec spec, TileOverride tile)
+    /// <summary>The kernel of each layer's dX = dZ·Wᵀ (-1 without gradients).</summary>
+    public int[] TransposedKernels { get; }
+
+    /// <summary>The kernel of each layer's pre-activation, where its derivative reads it (-1 elsewhere).</summary>
+    public int[] PreActivationKernels { get; }
+
+    /// <summary>Per vector path (in <see cref="VectorIsa.All"/> order), its distinct sweeps.</summary>
+    public List<List<SweepPlan>> Sweeps { get; } = new();
+
+    /// <summary>Per vector path, its distinct tiles: main tiles, widest and tallest first, then tail tiles.</summary>
+    public List<List<TilePlan>> Tiles { get; } = new();
+
+    /// <summary>Plans a network; the tile override sets NR for every path and MR for Vector256.</summary>
+    public static NetworkPlan Create(NetworkSpec spec, TileOverride tile, bool gradients)
     {
-        int rows = tile.Rows == 0 ? TilePolicy.DefaultRows : tile.Rows;
         int columns = tile.Columns == 0 ? TilePolicy.DefaultColumns : tile.Columns;
-        var kernels = new List<KernelPlan>();
-        var names = new HashSet<string>();
-        int count = spec.Layers.Count;
-        int[] layerKernels = new int[count];
-        long[] offsets = new long[count];
-        long offset = 0;
-        for (int i = 0; i < count; i++)
-        {
-            DenseLayerSpec layer = spec.Layers[i];
-            int index = Find(kernels, names, layer, rows, columns, gradient: false);
-            kernels[index].LayerIndices.Add(i);
-            layerKernels[i] = index;
-            offsets[i] = offset;
-            offset += kernels[index].PackedLength;
-        }
+        return new NetworkPlan(spec, columns, tile.Rows, gradients);
+    }
 
-        // The backward pass's kernels come after the forward ones (and share them where the shapes agree); a
-        // network that never creates a checkpoint session still carries their code, but never their memory.
-        int[] transposed = new int[count];
-        long[] transposedOffsets = new long[count];
-        long transposedLength = 0;
-        int[] gradient = new int[count];
-        for (int i = 0; i < count; i++)
+    private int Find(int inputs, int outputs, Activation activation, float alpha, KernelRole role, int layer)
+    {
+        int index = Kernels.FindIndex(k => k.Matches(inputs, outputs, activation, alpha));
+        if (index < 0)
         {
-            DenseLayerSpec layer = spec.Layers[i];
-            int index = Find(kernels, names, new DenseLayerSpec(layer.Name, layer.Outputs, layer.Inputs), rows, columns, gradient: false);
-            kernels[index].TransposeOf.Add(i);
-            transposed[i] = index;
-            transposedOffsets[i] = transposedLength;
-            transposedLength += kernels[index].PackedLength;
-            gradient[i] = -1;
-            if (ActivationDerivatives.ReadsPreActivation(layer.Activation, layer.Alpha))
+            string act = activation == Activation.Identity ? string.Empty : activation.ToString();
+            string name = "Dense" + inputs.ToString(CultureInfo.InvariantCulture) + "x" + outputs.ToString(CultureInfo.InvariantCulture) + act;
+            string unique = name;
+            for (int n = 2; Kernels.Exists(k => k.Name == unique); n++)
             {
-                gradient[i] = Find(kernels, names, layer, rows, columns, gradient: true);
-                kernels[gradient[i]].GradientOf.Add(i);
+                unique = name + "_" + n.ToString(CultureInfo.InvariantCulture);
             }
+
+            Kernels.Add(new KernelPlan(unique, inputs, outputs, activation, alpha, PackedLayer.For(inputs, outputs, PanelWidth, 0)));
+            index = Kernels.Count - 1;
         }
 
-        return new NetworkPlan(spec, kernels, layerKernels, offsets, offset, transposed, transposedOffsets, transposedLength, gradient);
-    }
-
-    private static int Find(List<KernelPlan> kernels, HashSet<string> names, DenseLayerSpec layer, int rows, int columns, bool gradient)
-    {
-        int index = kernels.FindIndex(k => k.SameShape(layer, gradient));
-        if (index >= 0)
-        {
-            return index;
-        }
-
-        string name = KernelName(layer) + (gradient ? "Gradient" : string.Empty);
-        string unique = name;
-        for (int n = 2; !names.Add(unique); n++)
-        {
-            unique = name + "_" + n.ToString(CultureInfo.InvariantCulture);
-        }
-
-        kernels.Add(new KernelPlan(unique, layer, rows, columns, gradient));
-        return kernels.Count - 1;
-    }
-
-    private static string KernelName(DenseLayerSpec layer)
-    {
-        string act = layer.Activation == Activation.Identity ? string.Empty : layer.Activation.ToString();
-        return "Dense" + layer.Inputs.ToString(CultureInfo.InvariantCulture) + "x" + layer.Outputs.ToString(CultureInfo.InvariantCulture) + act;
+        Kernels[index].Uses.Add((role, layer));
+        return index;
     }
 }

@@ -10,7 +10,8 @@ using SimdCheckpoint.Cli.Compilation;
 namespace SimdCheckpoint.Cli.Commands;
 
 /// <summary>The arguments of <c>simdcheckpoint generate</c>.</summary>
-internal sealed record GenerateArguments(string Model, string? Out = null, string Namespace = NetworkTypeName.DefaultNamespace, string? Type = null, bool Verbose = false);
+internal sealed record GenerateArguments(
+    string Model, string? Out = null, string Namespace = NetworkTypeName.DefaultNamespace, string? Type = null, bool Verbose = false, bool Gradients = false);
 
 /// <summary>
 /// <c>simdcheckpoint generate</c>: the C# the source generator emits for a model, as a build would add it for
@@ -24,13 +25,14 @@ internal static class GenerateCommand
         var outFile = new Option<string?>("--out") { Description = "Write the source to this file instead of stdout (UTF-8 with a byte-order mark, byte for byte what a build writes with EmitCompilerGeneratedFiles)." };
         var ns = new Option<string>("--namespace") { Description = "The namespace of the network type.", DefaultValueFactory = _ => NetworkTypeName.DefaultNamespace };
         var type = new Option<string?>("--type") { Description = "The network type's name (default: from the spec's name, e.g. mnist -> MnistNetwork). A spec without a name takes this one, as the generator names it after the [NetworkFile] type." };
+        var gradients = new Option<bool>("--gradients") { Description = "Also emit the backward pass's kernels, as [NetworkFile(..., Gradients = true)] does (what grad and inspect compile)." };
         Option<bool> verbose = ModelOptions.Verbose();
         var command = new Command("generate", "Print the C# kernels the source generator emits for a model (what a [NetworkFile] type of that name and namespace gets at build time; what run and grad compile).")
         {
-            model, outFile, ns, type, verbose,
+            model, outFile, ns, type, gradients, verbose,
         };
         command.SetAction(result => Run(
-            new GenerateArguments(result.GetValue(model)!, result.GetValue(outFile), result.GetValue(ns)!, result.GetValue(type), result.GetValue(verbose)),
+            new GenerateArguments(result.GetValue(model)!, result.GetValue(outFile), result.GetValue(ns)!, result.GetValue(type), result.GetValue(verbose), result.GetValue(gradients)),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error));
         return command;
@@ -53,7 +55,7 @@ internal static class GenerateCommand
     private static int RunCore(GenerateArguments a, TextWriter output, TextWriter error)
     {
         LoadedModel model = ModelFile.Load(a.Model, weightsPath: null, WeightLayout.OutputsByInputs, a.Type);
-        GeneratedNetworkSource source = GeneratedNetworkSource.Emit(model, a.Namespace, a.Type);
+        GeneratedNetworkSource source = GeneratedNetworkSource.Emit(model, a.Gradients, a.Namespace, a.Type);
         if (a.Out is null)
         {
             output.Write(source.Generated);

@@ -100,7 +100,7 @@ internal static class GradCommand
 
         // The schedule is made before compiling, so a budget no schedule fits is reported without waiting for Roslyn.
         Checkpointing.CheckpointSchedule schedule = choice.Create(model.Spec, input.Batch);
-        CompiledModel compiled = ModelCompiler.CompileAndReport(model, a.CacheDirectory, a.Verbose, error, "grad");
+        CompiledModel compiled = ModelCompiler.CompileAndReport(model, gradients: true, a.CacheDirectory, a.Verbose, error, "grad");
         GradResult r = NetworkTypeCall.Invoke<GradResult>(typeof(GradCommand), nameof(Backward), compiled.NetworkType, model, weights, input, dy?.Data, schedule, path);
         ArrayFiles.Write(a.Output, r.InputGradient, input.Shape);
 
@@ -131,7 +131,7 @@ internal static class GradCommand
 
     /// <summary>The backward pass on the compiled network type.</summary>
     private static GradResult Backward<TNetwork>(LoadedModel model, WeightsSource weights, NpyBatch input, float[]? outputGradient, Checkpointing.CheckpointSchedule schedule, KernelPath path)
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         if (!TNetwork.Spec.Equals(model.Spec))
         {

@@ -95,7 +95,7 @@ internal static class InspectCommand
         output.WriteLine("  build cannot make. Run the JIT build for it: dotnet run -c Release --project src/SimdCheckpoint.Cli -- inspect --model " + a.Model);
         return CommandLineInvocation.Success;
 #else
-        CompiledModel compiled = ModelCompiler.CompileAndReport(model, a.CacheDirectory, a.Verbose, error, "inspect");
+        CompiledModel compiled = ModelCompiler.CompileAndReport(model, gradients: true, a.CacheDirectory, a.Verbose, error, "inspect");
         MemoryTable table = NetworkTypeCall.Invoke<MemoryTable>(typeof(InspectCommand), nameof(Predict), compiled.NetworkType);
         output.WriteLine($"  packed for the kernels (16-column panels, 64-byte aligned): {table.PackedBytes:N0} bytes; a CheckpointSession adds a transposed copy for dX.");
         output.WriteLine();
@@ -135,7 +135,7 @@ internal static class InspectCommand
     /// depend on them.
     /// </summary>
     private static MemoryTable Predict<TNetwork>()
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         var zeros = new List<DenseLayerWeights>();

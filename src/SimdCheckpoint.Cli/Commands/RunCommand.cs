@@ -76,7 +76,7 @@ internal static class RunCommand
         WeightsSource weights = model.RequireWeights();
         NpyBatch input = ArrayFiles.ReadBatch(a.Input, model.Spec.InputSize, "inputs", model.Path);
         ArrayFiles.RequireOutputPath(a.Output);
-        CompiledModel compiled = ModelCompiler.CompileAndReport(model, a.CacheDirectory, a.Verbose, error, "run");
+        CompiledModel compiled = ModelCompiler.CompileAndReport(model, gradients: false, a.CacheDirectory, a.Verbose, error, "run");
         ForwardResult result = NetworkTypeCall.Invoke<ForwardResult>(typeof(RunCommand), nameof(Forward), compiled.NetworkType, model, weights, input, path);
         ArrayFiles.Write(a.Output, result.Output, [input.Batch, model.Spec.OutputSize]);
         output.WriteLine($"run: {model.Path} ({ShapeText.Abbreviate(model.Spec)}), {input.Batch} sample(s) of ({input.ShapeText}), path {result.Path}{(path == KernelPath.Auto ? " (auto)" : string.Empty)}");

@@ -47,7 +47,7 @@ internal static class SelfCheckCommand
             output.WriteLine($"  {r.Path,-10} {PathCatalog.Describe(r.Path),-22} {r.Outputs,9:N0} outputs  {verdict}");
         }
 
-        KernelPath auto = Deep32.Kernels.AutoPath;
+        KernelPath auto = Experiment.ExperimentRunner.AutoPathOf<Deep32>();
         output.WriteLine($"  digest    {hash} (SHA-256 of every network's outputs on the {auto} path; NaN bits canonicalised)");
         bool ok = paths.Values.All(r => r.Mismatch is null);
         output.WriteLine(ok ? "  result    OK: every path is identical to the reference." : "  result    FAILED: a path differs from the reference.");
@@ -69,6 +69,7 @@ internal static class SelfCheckCommand
         IReadOnlyList<DenseLayerWeights> weights = RandomWeights.Create(spec, Seed);
         NetworkWeights<TNetwork> packed = NetworkWeights<TNetwork>.FromLayers(weights);
         var reference = new ReferenceNetwork(spec, weights);
+        using var session = new InferenceSession<TNetwork>(packed, Batches.Max(b => b.Batch));
         foreach ((int batch, bool special) in Batches)
         {
             float[] input = Inputs(batch * spec.InputSize, Seed + (ulong)batch, special);
@@ -79,7 +80,7 @@ internal static class SelfCheckCommand
                 for (int layer = 0; layer < spec.Layers.Count; layer++)
                 {
                     float[] y = new float[batch * spec.Layers[layer].Outputs];
-                    TNetwork.ForwardLayer(result.Path, layer, packed.Packed, x, y, batch);
+                    session.ForwardLayer(layer, x, y, batch, result.Path);
                     result.Outputs += y.Length;
                     int at = FirstDifference(expected[layer], y);
                     if (at >= 0)
@@ -98,7 +99,7 @@ internal static class SelfCheckCommand
             for (int layer = 0; layer < spec.Layers.Count; layer++)
             {
                 float[] y = layer == spec.Layers.Count - 1 ? final : new float[batch * spec.Layers[layer].Outputs];
-                TNetwork.ForwardLayer(KernelPath.Auto, layer, packed.Packed, current, y, batch);
+                session.ForwardLayer(layer, current, y, batch);
                 current = y;
             }
 

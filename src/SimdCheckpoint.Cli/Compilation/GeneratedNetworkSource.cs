@@ -1,11 +1,9 @@
-extern alias generator;
-
 using System;
 using Microsoft.CodeAnalysis.CSharp;
 using SimdCheckpoint.Cli.Commands;
 using SimdCheckpoint.Cli.Models;
-using Emitter = generator::SimdCheckpoint.Generators.Emitting.NetworkEmitter;
-using GeneratorModel = generator::SimdCheckpoint.Generators.Model;
+using SimdCheckpoint.Generators.Emitting;
+using SimdCheckpoint.Generators.Model;
 
 namespace SimdCheckpoint.Cli.Compilation;
 
@@ -36,9 +34,12 @@ internal sealed class GeneratedNetworkSource
     /// <summary>The generator's half, exactly as <c>NetworkEmitter.Emit</c> returns it.</summary>
     public string Generated { get; }
 
-    /// <summary>Emits the kernels of <paramref name="model"/> on <paramref name="typeName"/> (default: named after the spec) in <paramref name="ns"/>.</summary>
+    /// <summary>
+    /// Emits the kernels of <paramref name="model"/> on <paramref name="typeName"/> (default: named after the spec) in
+    /// <paramref name="ns"/>, with the backward pass's when <paramref name="gradients"/> (as <c>Gradients = true</c> would).
+    /// </summary>
     /// <exception cref="UserInputException">The namespace or type name is not a C# name.</exception>
-    public static GeneratedNetworkSource Emit(LoadedModel model, string ns = NetworkTypeName.DefaultNamespace, string? typeName = null)
+    public static GeneratedNetworkSource Emit(LoadedModel model, bool gradients, string ns = NetworkTypeName.DefaultNamespace, string? typeName = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         typeName ??= NetworkTypeName.FromSpecName(model.Spec.Name);
@@ -52,9 +53,8 @@ internal sealed class GeneratedNetworkSource
             throw new UserInputException("--type", $"'{typeName}' is not a C# type name.");
         }
 
-        var type = new GeneratorModel.TypeDeclarationModel(
-            ns, GeneratorModel.ImmutableEquatableArray<GeneratorModel.TypeHeader>.Empty, new GeneratorModel.TypeHeader("class", typeName));
-        string generated = Emitter.Emit(type, model.GeneratorSpec, default(GeneratorModel.TileOverride), model.SourceDescription);
+        var type = new TypeDeclarationModel(ns, ImmutableEquatableArray<TypeHeader>.Empty, new TypeHeader("class", typeName));
+        string generated = NetworkEmitter.Emit(type, model.Spec, default, gradients, model.SourceDescription);
         string declaration =
             $"// The declaration `simdcheckpoint` pairs with the generated kernels of {model.SourceDescription}.\n" +
             $"namespace {ns}\n{{\n    public sealed partial class {typeName}\n    {{\n    }}\n}}\n";

@@ -68,12 +68,14 @@ internal sealed class ModelCompiler
     public static string CacheKey(GeneratedNetworkSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        Assembly runtime = typeof(NetworkSpec).Assembly;
+        Assembly runtime = typeof(InferenceSession<>).Assembly;
+        Assembly contract = typeof(NetworkSpec).Assembly;
         Assembly compiler = typeof(CSharpCompilation).Assembly;
         var text = new StringBuilder()
-            .Append("simdcheckpoint compiled network v1\n")
+            .Append("simdcheckpoint compiled network v2\n")
             .Append("settings: ").Append(Settings).Append('\n')
             .Append("runtime: ").Append(runtime.FullName).Append(' ').Append(runtime.ManifestModule.ModuleVersionId.ToString("N")).Append('\n')
+            .Append("contract: ").Append(contract.FullName).Append(' ').Append(contract.ManifestModule.ModuleVersionId.ToString("N")).Append('\n')
             .Append("compiler: ").Append(compiler.FullName).Append(' ')
             .Append(compiler.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion).Append('\n')
             .Append("framework: ").Append(RuntimeInformation.FrameworkDescription).Append('\n')
@@ -88,16 +90,17 @@ internal sealed class ModelCompiler
     /// which (and how long it took) on <paramref name="error"/>.
     /// </summary>
     /// <param name="model">The model.</param>
+    /// <param name="gradients">Whether the commands need the backward pass's kernels (grad, inspect's schedules).</param>
     /// <param name="cacheDirectory">The cache; null for the one <see cref="ModelCache.ResolveDirectory"/> names.</param>
     /// <param name="verbose">Also print the cache entry's path.</param>
     /// <param name="error">Where the line goes.</param>
     /// <param name="command">The command, for the line's prefix.</param>
-    public static CompiledModel CompileAndReport(Models.LoadedModel model, string? cacheDirectory, bool verbose, TextWriter error, string command)
+    public static CompiledModel CompileAndReport(Models.LoadedModel model, bool gradients, string? cacheDirectory, bool verbose, TextWriter error, string command)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(error);
         ModelCompiler compiler = cacheDirectory is null ? FromEnvironment() : new ModelCompiler(cacheDirectory);
-        CompiledModel compiled = compiler.Compile(GeneratedNetworkSource.Emit(model));
+        CompiledModel compiled = compiler.Compile(GeneratedNetworkSource.Emit(model, gradients));
         error.WriteLine($"simdcheckpoint {command}: {compiled.Describe(model.SourceDescription, verbose)}");
         return compiled;
     }
@@ -211,8 +214,9 @@ internal sealed class ModelCompiler
     {
         string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)
             ?? throw new InternalErrorException("the .NET runtime's assemblies are not on disk, so no network can be compiled.");
-        string runtime = typeof(NetworkSpec).Assembly.Location;
-        if (runtime.Length == 0)
+        string runtime = typeof(InferenceSession<>).Assembly.Location;
+        string contract = typeof(NetworkSpec).Assembly.Location;
+        if (runtime.Length == 0 || contract.Length == 0)
         {
             throw new InternalErrorException("SimdCheckpoint.dll is not on disk (a single-file build?), so no network can be compiled against it.");
         }
@@ -229,6 +233,7 @@ internal sealed class ModelCompiler
 
         paths.Sort(StringComparer.Ordinal);
         paths.Add(runtime);
+        paths.Add(contract);
         return [.. paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
     }
 }

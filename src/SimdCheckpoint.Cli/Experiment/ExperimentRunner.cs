@@ -106,7 +106,7 @@ internal sealed class ExperimentRunner
     }
 
     private void Identity<TNetwork>(string name, Func<int, KernelPath[]> pathsAt)
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         var weights = NetworkWeights<TNetwork>.FromLayers(RandomWeights.Create(spec, _results.Seed));
@@ -163,7 +163,7 @@ internal sealed class ExperimentRunner
 
     /// <summary>A checkpointed forward, every layer probed from its checkpoints, then the backward pass with dW and db.</summary>
     private static void Produce<TNetwork>(CheckpointSession<TNetwork> session, float[] x, int batch, KernelPath path, Outcome into)
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         session.ForwardWithCheckpoints(x, into.Output, batch, path);
         for (int l = 0; l < into.Probes.Length; l++)
@@ -175,7 +175,7 @@ internal sealed class ExperimentRunner
     }
 
     private void Scaling<TNetwork>()
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         int depth = spec.Layers.Count;

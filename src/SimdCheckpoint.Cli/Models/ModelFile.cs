@@ -1,7 +1,3 @@
-#if !NATIVE_AOT
-extern alias generator;
-#endif
-
 using System;
 using System.IO;
 using System.Linq;
@@ -11,25 +7,16 @@ using SimdCheckpoint.Cli.Commands;
 namespace SimdCheckpoint.Cli.Models;
 
 /// <summary>
-/// A model file read for the commands: the runtime's spec, the generator's spec of the same file read by the same
-/// shared reader (what the kernels are emitted from), and where the weights come from. The one place that knows
-/// model formats: another format (ONNX) is one more branch in <see cref="Load"/> that fills the same fields.
+/// A model file read for the commands: its spec (read by the contract's readers, the ones the generator uses, so the
+/// kernels emitted from it are a build's), and where the weights come from. The one place that knows model formats:
+/// another format is one more branch in <see cref="Load"/> that fills the same fields.
 /// </summary>
 internal sealed class LoadedModel
 {
-    public LoadedModel(
-        string path,
-        NetworkSpec spec,
-#if !NATIVE_AOT
-        generator::SimdCheckpoint.NetworkSpec generatorSpec,
-#endif
-        WeightsSource? weights)
+    public LoadedModel(string path, NetworkSpec spec, WeightsSource? weights)
     {
         Path = path;
         Spec = spec;
-#if !NATIVE_AOT
-        GeneratorSpec = generatorSpec;
-#endif
         Weights = weights;
     }
 
@@ -39,13 +26,8 @@ internal sealed class LoadedModel
     /// <summary>The file's name: what the generated code's header says it came from, as [NetworkFile("name")] would.</summary>
     public string SourceDescription => System.IO.Path.GetFileName(Path);
 
-    /// <summary>The network, as the runtime reads it.</summary>
+    /// <summary>The network.</summary>
     public NetworkSpec Spec { get; }
-
-#if !NATIVE_AOT
-    /// <summary>The same network as the generator's own (internal) copy of the spec types reads it, for its emitter.</summary>
-    public generator::SimdCheckpoint.NetworkSpec GeneratorSpec { get; }
-#endif
 
     /// <summary>Where the weights come from, or null when the file holds none and none were given.</summary>
     public WeightsSource? Weights { get; }
@@ -89,9 +71,8 @@ internal static class ModelFile
     }
 
     /// <summary>
-    /// An ONNX model: the network from its graph, read by the runtime's and the generator's copies of the same shared
-    /// reader (the one [NetworkFile("x.onnx")] uses at build time), and the weights from its initializers unless
-    /// --weights names a safetensors file instead.
+    /// An ONNX model: the network from its graph, read by the contract's reader (the one [NetworkFile("x.onnx")] uses at
+    /// build time), and the weights from its initializers unless --weights names a safetensors file instead.
     /// </summary>
     private static LoadedModel LoadOnnx(string path, WeightsSource? weights, string? typeName)
     {
@@ -106,7 +87,6 @@ internal static class ModelFile
         }
 
         string name = typeName ?? System.IO.Path.GetFileNameWithoutExtension(path);
-        string fileName = System.IO.Path.GetFileName(path);
         NetworkSpec spec;
         try
         {
@@ -120,18 +100,11 @@ internal static class ModelFile
 
         if (spec.Name != name)
         {
-            spec = new NetworkSpec(name, spec.Layers);
+            spec = spec.WithName(name);
         }
 
         weights ??= WeightsSource.Onnx(path);
-#if NATIVE_AOT
         return new LoadedModel(path, spec, weights);
-#else
-        generator::SimdCheckpoint.Onnx.OnnxNetworkReadResult read = generator::SimdCheckpoint.Onnx.OnnxNetworkReader.Read(bytes, name, fileName);
-        generator::SimdCheckpoint.NetworkSpec generatorSpec = read.Spec
-            ?? throw new InternalErrorException($"the runtime read '{path}' but the generator's copy of the same reader did not ({read.Problems.Count} problems); the two builds are out of step.");
-        return new LoadedModel(path, spec, generatorSpec, weights);
-#endif
     }
 
     private static LoadedModel LoadJson(string path, WeightsSource? weights, string? typeName)
@@ -149,7 +122,7 @@ internal static class ModelFile
         NetworkSpec spec;
         try
         {
-            spec = NetworkSpec.FromJson(text, path);
+            spec = NetworkSpec.FromJson(text, path, typeName);
         }
         catch (NetworkSpecException e)
         {
@@ -157,15 +130,6 @@ internal static class ModelFile
             throw new UserInputException(path, string.Join("; ", e.Problems.Select(p => $"{p.Message} [{p.Id}]")), messageNamesSubject: true, e);
         }
 
-#if NATIVE_AOT
-        _ = typeName;
         return new LoadedModel(path, spec, weights);
-#else
-        string defaultName = typeName ?? System.IO.Path.GetFileNameWithoutExtension(path);
-        generator::SimdCheckpoint.Json.JsonSpecReadResult read = generator::SimdCheckpoint.Json.JsonSpecReader.Read(text, defaultName);
-        generator::SimdCheckpoint.NetworkSpec generatorSpec = read.Spec
-            ?? throw new InternalErrorException($"the runtime read '{path}' but the generator's copy of the same reader did not ({read.Problems.Count} problems); the two builds are out of step.");
-        return new LoadedModel(path, spec, generatorSpec, weights);
-#endif
     }
 }

@@ -3,7 +3,7 @@ using SimdCheckpoint;
 namespace SimdCheckpoint.Cli.Networks;
 
 /// <summary>The main job's default network: 32 dense layers of width 256 (31 ReLU, then a linear read-out of 10).</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]

@@ -6,7 +6,7 @@ namespace SimdCheckpoint.Cli.Networks;
 /// The identity test's second network: 12 layers of uneven widths with every activation, a LeakyReLU of negative
 /// slope (its derivative needs the pre-activation) and a softmax read-out, small enough to run on the scalar path too.
 /// </summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(48, 64, Activation.Gelu, Name = "gelu")]
 [Dense(64, 80, Activation.Silu, Name = "silu")]
 [Dense(80, 96, Activation.Tanh, Name = "tanh")]

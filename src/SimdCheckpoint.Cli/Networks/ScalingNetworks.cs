@@ -6,14 +6,14 @@ using SimdCheckpoint;
 namespace SimdCheckpoint.Cli.Networks;
 
 /// <summary>3 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128)]
 internal sealed partial class Depth3;
 
 /// <summary>5 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -22,7 +22,7 @@ internal sealed partial class Depth3;
 internal sealed partial class Depth5;
 
 /// <summary>8 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -34,7 +34,7 @@ internal sealed partial class Depth5;
 internal sealed partial class Depth8;
 
 /// <summary>12 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -50,7 +50,7 @@ internal sealed partial class Depth8;
 internal sealed partial class Depth12;
 
 /// <summary>16 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -70,7 +70,7 @@ internal sealed partial class Depth12;
 internal sealed partial class Depth16;
 
 /// <summary>24 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -98,7 +98,7 @@ internal sealed partial class Depth16;
 internal sealed partial class Depth24;
 
 /// <summary>32 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -134,7 +134,7 @@ internal sealed partial class Depth24;
 internal sealed partial class Depth32;
 
 /// <summary>64 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
@@ -202,7 +202,7 @@ internal sealed partial class Depth32;
 internal sealed partial class Depth64;
 
 /// <summary>128 dense layers of width 128.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]
 [Dense(128, 128, Activation.Relu)]

@@ -29,4 +29,11 @@ public sealed class NetworkAttribute : Attribute
     /// 0 lets the planner choose. For tuning and benchmarks.
     /// </summary>
     public int TileColumns { get; set; }
+
+    /// <summary>
+    /// Also generates the backward pass's kernels (dX = dZ·Wᵀ and the pre-activations), which a
+    /// <see cref="Checkpointing.CheckpointSession{TNetwork}"/> needs; without it the type gets forward kernels only, and
+    /// creating a checkpoint session for it is a compile error (SCK0019).
+    /// </summary>
+    public bool Gradients { get; set; }
 }

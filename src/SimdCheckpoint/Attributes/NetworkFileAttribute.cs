@@ -7,7 +7,7 @@ namespace SimdCheckpoint;
 /// <c>&lt;AdditionalFiles Include="..." /&gt;</c>. The path is matched against the end of each additional file's
 /// path, so <c>"mnist.json"</c> and <c>"models/mnist.json"</c> both find <c>models/mnist.json</c>.
 /// </summary>
-/// <param name="path">The spec file; <c>.json</c> (see the README for its schema).</param>
+/// <param name="path">The spec file: a <c>.json</c> spec (see the README for its schema) or an <c>.onnx</c> model.</param>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class NetworkFileAttribute(string path) : Attribute
 {
@@ -19,4 +19,7 @@ public sealed class NetworkFileAttribute(string path) : Attribute
 
     /// <inheritdoc cref="NetworkAttribute.TileColumns"/>
     public int TileColumns { get; set; }
+
+    /// <inheritdoc cref="NetworkAttribute.Gradients"/>
+    public bool Gradients { get; set; }
 }

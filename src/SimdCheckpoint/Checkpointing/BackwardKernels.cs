@@ -9,9 +9,9 @@ namespace SimdCheckpoint.Checkpointing;
 /// The backward pass's run-time kernels, written once over <see cref="IFloatOps{T}"/> so every width runs the
 /// canonical operations of docs/checkpointing.md in the same order: dW as one fma chain per output over m ascending
 /// from 0, db as one chain of adds, dZ from a layer's output; never split across lanes, lanes along the outputs only.
-/// Their reductions run over the batch, which only the call knows. dX = dZ·Wᵀ and the dZ of layers whose derivative
-/// reads the pre-activation are generated per network (<see cref="IGeneratedNetwork{TSelf}.BackwardInput"/>,
-/// <see cref="IGeneratedNetwork{TSelf}.ActivationGradient"/>).
+/// Their reductions run over the batch, which only the call knows. dX = dZ·Wᵀ and the pre-activation z of a layer whose
+/// derivative reads it are generated per network (<see cref="IDifferentiableNetwork{TSelf}.RunTransposed"/>,
+/// <see cref="IDifferentiableNetwork{TSelf}.RunPreActivation"/>).
 /// </summary>
 internal static class BackwardKernels
 {

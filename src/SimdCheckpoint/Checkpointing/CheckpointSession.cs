@@ -15,7 +15,7 @@ namespace SimdCheckpoint.Checkpointing;
 /// </summary>
 /// <typeparam name="TNetwork">The generated network type.</typeparam>
 public sealed class CheckpointSession<TNetwork>
-    where TNetwork : IGeneratedNetwork<TNetwork>
+    where TNetwork : IDifferentiableNetwork<TNetwork>
 {
     private const int Align = 16;
 
@@ -31,12 +31,18 @@ public sealed class CheckpointSession<TNetwork>
 
     /// <summary>Prepares a session for batches of up to <paramref name="maxBatch"/> rows.</summary>
     /// <exception cref="ArgumentException">The schedule is for another number of layers.</exception>
+    /// <exception cref="NotSupportedException">The network is not a chain of layers.</exception>
     public CheckpointSession(NetworkWeights<TNetwork> weights, int maxBatch, CheckpointSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         NetworkSpec spec = TNetwork.Spec;
+        if (!spec.IsChain)
+        {
+            throw new NotSupportedException($"{spec.Name} is not a chain of layers; checkpoint schedules run on chains.");
+        }
+
         if (schedule.Layers != spec.Layers.Count)
         {
             throw new ArgumentException($"The schedule '{schedule.Name}' is for {schedule.Layers} layers; {spec.Name} has {spec.Layers.Count}.", nameof(schedule));
@@ -60,7 +66,7 @@ public sealed class CheckpointSession<TNetwork>
         _inputFloats = RoundUp((long)maxBatch * spec.InputSize);
         _arena = new float[checked((2 * _workingFloats) + (2 * _gradientFloats) + _inputFloats + (int)stackFloats)];
         _slotOffset = new int[layers + 1];
-        _transposed = Transpose(weights.Packed, TNetwork.PackedLayout, TNetwork.TransposedLayout);
+        _transposed = Transpose(weights.Packed, NetworkLayout<TNetwork>.Packed, NetworkLayout<TNetwork>.Transposed);
     }
 
     /// <summary>The packed weights the session runs.</summary>
@@ -249,7 +255,10 @@ public sealed class CheckpointSession<TNetwork>
     private int StackBase => InputBase + _inputFloats;
 
     private void AdvanceInto(KernelPath path, int layer, ReadOnlySpan<float> from, Span<float> to, int batch) =>
-        TNetwork.ForwardLayer(path, layer, Weights.Packed, from.Slice(0, batch * Width(layer)), to.Slice(0, batch * TNetwork.Spec.Layers[layer].Outputs), batch);
+        ForwardLayer(path, layer, from.Slice(0, batch * Width(layer)), to.Slice(0, batch * TNetwork.Spec.Layers[layer].Outputs), batch);
+
+    private void ForwardLayer(KernelPath path, int layer, ReadOnlySpan<float> x, Span<float> y, int batch) =>
+        GraphExecutor<TNetwork>.ForwardLayer(path, layer, Weights.Packed, x, y, batch);
 
     private BackwardStatistics Dispatch(
         ReadOnlySpan<float> input, Span<float> inputGradient, int batch, ReadOnlySpan<float> outputGradient, LayerGradients? gradients, ActivationVisitor? visitor, KernelPath path)
@@ -265,7 +274,7 @@ public sealed class CheckpointSession<TNetwork>
         };
     }
 
-    private static bool ReadsOutput(DenseLayerSpec layer) => !ActivationDerivatives.ReadsPreActivation(layer.Activation, layer.Alpha);
+    private static bool ReadsOutput(DenseLayerSpec layer) => !ActivationInfo.ReadsPreActivation(layer.Activation, layer.Alpha);
 
     private static int RoundUp(long floats) => checked((int)((floats + Align - 1) / Align * Align));
 
@@ -330,7 +339,7 @@ public sealed class CheckpointSession<TNetwork>
                 case CheckpointActionKind.Advance:
                 {
                     Span<float> next = where == 1 ? b : a;
-                    TNetwork.ForwardLayer(path, i, packed, state, next.Slice(0, batch * spec.Layers[i].Outputs), batch);
+                    ForwardLayer(path, i, state, next.Slice(0, batch * spec.Layers[i].Outputs), batch);
                     (current, where) = (i + 1, where == 1 ? 2 : 1);
                     advances++;
                     break;
@@ -362,7 +371,7 @@ public sealed class CheckpointSession<TNetwork>
                         }
                         else
                         {
-                            TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
+                            ForwardLayer(path, i, state, scratch, batch);
                             reverseForwards++;
                             visitor(i, scratch);
                         }
@@ -384,10 +393,14 @@ public sealed class CheckpointSession<TNetwork>
                         }
                     }
 
-                    if (TNetwork.ActivationGradient(path, i, packed, state, gradient, batch))
+                    if (!ReadsOutput(layer))
                     {
-                        // The generated gradient kernel recomputed z = b + x·W in registers and left dZ = dY ⊙ act′(z).
+                        // z = b + x·W again, by the generated identity kernel of the layer's shape (the accumulator its
+                        // forward kernel activates, bit for bit), then dZ = dY ⊙ act′(z).
+                        PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[i];
+                        TNetwork.RunPreActivation(path, i, state, packed.Slice(block.WeightOffset, block.Length), scratch, batch);
                         reverseForwards++;
+                        BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, scratch, gradient, n, batch, path);
                     }
                     else
                     {
@@ -398,7 +411,7 @@ public sealed class CheckpointSession<TNetwork>
                         }
                         else
                         {
-                            TNetwork.ForwardLayer(path, i, packed, state, scratch, batch);
+                            ForwardLayer(path, i, state, scratch, batch);
                             output = scratch;
                             reverseForwards++;
                         }
@@ -413,7 +426,8 @@ public sealed class CheckpointSession<TNetwork>
                     }
 
                     Span<float> dx = i == 0 ? inputGradient : (gradientInG0 ? g1 : g0).Slice(0, batch * layer.Inputs);
-                    TNetwork.BackwardInput(path, i, _transposed, gradient, dx, batch);
+                    PackedLayer transposed = NetworkLayout<TNetwork>.Transposed.Layers[i];
+                    TNetwork.RunTransposed(path, i, gradient, _transposed.AsSpan(transposed.WeightOffset, transposed.Length), dx, batch);
                     gradientInG0 = !gradientInG0;
                     reversed++;
                     break;
@@ -427,29 +441,18 @@ public sealed class CheckpointSession<TNetwork>
 
     private static int Width(int state) => state == 0 ? TNetwork.Spec.InputSize : TNetwork.Spec.Layers[state - 1].Outputs;
 
-    /// <summary>Each layer's Wᵀ packed, with a zero bias, where the generated <paramref name="transposedLayout"/> puts it.</summary>
+    /// <summary>Each layer's Wᵀ packed, with a zero bias, where <paramref name="transposedLayout"/> puts it.</summary>
     private static float[] Transpose(ReadOnlySpan<float> packed, PackedNetworkLayout layout, PackedNetworkLayout transposedLayout)
     {
-        transposedLayout.Validate(TNetwork.Spec, transposed: true);
         float[] result = new float[transposedLayout.Length];
         for (int l = 0; l < layout.Layers.Count; l++)
         {
             PackedLayer forward = layout.Layers[l];
-            int inputs = forward.Inputs;
-            int outputs = forward.Outputs;
-            float[] transposed = new float[inputs * outputs];
-            for (int k = 0; k < inputs; k++)
-            {
-                for (int n = 0; n < outputs; n++)
-                {
-                    int p = n / forward.PanelWidth;
-                    int width = p < forward.MainPanels ? forward.PanelWidth : forward.TailWidth;
-                    transposed[(n * inputs) + k] = packed[forward.WeightOffset + (p * inputs * forward.PanelWidth) + (k * width) + (n - (p * forward.PanelWidth))];
-                }
-            }
+            float[] transposed = new float[forward.Inputs * forward.Outputs];
+            WeightPacker.UnpackTransposed(forward, packed, transposed);
 
             // Row-major [N, K]: the layout of a layer with N inputs and K outputs.
-            WeightPacker.Pack(transposedLayout.Layers[l], transposed, new float[inputs], WeightLayout.InputsByOutputs, result);
+            WeightPacker.Pack(transposedLayout.Layers[l], transposed, new float[forward.Inputs], WeightLayout.InputsByOutputs, result);
         }
 
         return result;

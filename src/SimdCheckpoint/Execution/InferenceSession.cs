@@ -5,10 +5,10 @@ using System.Runtime.ExceptionServices;
 namespace SimdCheckpoint;
 
 /// <summary>
-/// Runs a generated network over packed weights, any number of times, without allocating. A forward pass needs two
-/// ping-pong activation buffers of <c>batch · MaxHiddenSize</c> floats whatever the depth: up to
-/// <see cref="StackThresholdBytes"/> they are <c>stackalloc</c>ed per call; above, the session allocates them once,
-/// 64-byte aligned. A session is used by one thread at a time; create one per thread over shared weights, or give it
+/// Runs a generated network over packed weights, any number of times, without allocating. A forward pass walks the
+/// network's graph and keeps its tensors in the activation buffers its buffer plan gives (a chain: two ping-pong
+/// buffers whatever the depth, each as wide as the widest tensor it holds): up to <see cref="StackThresholdBytes"/>
+/// they are <c>stackalloc</c>ed per call; above, the session allocates them once, 64-byte aligned. A session is used by one thread at a time; create one per thread over shared weights, or give it
 /// helper threads (<see cref="InferenceSession{TNetwork}(NetworkWeights{TNetwork}, int, int, ThreadSplit)"/>), which
 /// share each call by rows or by column panels (<see cref="ThreadSplit"/>) and give the bits of one thread.
 /// </summary>
@@ -20,7 +20,6 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     public const int StackThresholdBytes = 32 * 1024;
 
     private readonly AlignedBuffer? _arena;
-    private readonly int _hiddenPerRow;
 
     private readonly RowWorkers<TNetwork>? _workers;
     private readonly PanelPass<TNetwork>? _pass;
@@ -65,20 +64,19 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(threads, 64);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        NetworkSpec spec = TNetwork.Spec;
-        long bufferFloats = (long)maxBatch * spec.MaxHiddenSize;
-        if (bufferFloats * 2 > int.MaxValue)
+        NetworkLayout<TNetwork>.RequireSingleInputAndOutput();
+        long arenaFloats = GraphExecutor<TNetwork>.ArenaFloats(maxBatch);
+        if (arenaFloats > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"Two buffers of {maxBatch}·{spec.MaxHiddenSize} floats exceed the largest array.");
+            throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"The activation buffers of {maxBatch} rows ({arenaFloats} floats) exceed the largest array.");
         }
 
         Weights = weights;
         MaxBatch = maxBatch;
-        _hiddenPerRow = spec.MaxHiddenSize;
-        ActivationBytes = bufferFloats * 2 * sizeof(float);
+        ActivationBytes = arenaFloats * sizeof(float);
         if (ActivationBytes > StackThresholdBytes)
         {
-            _arena = AlignedBuffer.Allocate((int)(bufferFloats * 2));
+            _arena = AlignedBuffer.Allocate((int)arenaFloats);
         }
 
         Threads = threads;
@@ -150,7 +148,7 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     /// <summary>The network.</summary>
     public NetworkSpec Spec => TNetwork.Spec;
 
-    /// <summary>Bytes of the two activation buffers at <see cref="MaxBatch"/>: the whole working memory of a forward pass.</summary>
+    /// <summary>Bytes of the activation buffers at <see cref="MaxBatch"/>: the whole working memory of a forward pass.</summary>
     public long ActivationBytes { get; }
 
     /// <summary>Whether the buffers are <c>stackalloc</c>ed per call (true) or held by the session (false).</summary>
@@ -237,6 +235,43 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
         }
     }
 
+    /// <summary>
+    /// One dense layer alone, on the calling thread: <paramref name="input"/> holds <c>batch · K</c> floats of layer
+    /// <paramref name="layer"/>'s input, <paramref name="output"/> receives its <c>batch · N</c> outputs, exactly what
+    /// that layer computes inside <see cref="Forward(ReadOnlySpan{float}, Span{float}, int, KernelPath)"/>. For probing
+    /// and verifying a network layer by layer; allocates nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">There is no such layer, or the batch is outside 1..<see cref="MaxBatch"/>.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong length; nothing is written.</exception>
+    public void ForwardLayer(int layer, ReadOnlySpan<float> input, Span<float> output, int batch, KernelPath path = KernelPath.Auto)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, spec.Layers.Count);
+        if (batch < 1 || batch > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batch), batch, $"The batch must be between 1 and the session's maximum, {MaxBatch}.");
+        }
+
+        DenseLayerSpec l = spec.Layers[layer];
+        if (input.Length != (long)batch * l.Inputs)
+        {
+            throw new ArgumentException($"The input has {input.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Inputs} = {(long)batch * l.Inputs}.", nameof(input));
+        }
+
+        if (output.Length != (long)batch * l.Outputs)
+        {
+            throw new ArgumentException($"The output has {output.Length} floats; layer {layer} ('{l.Name}') of {spec.Name} with batch {batch} needs exactly {batch}·{l.Outputs} = {(long)batch * l.Outputs}.", nameof(output));
+        }
+
+        if (input.Overlaps(output))
+        {
+            throw new ArgumentException("The input and output spans overlap.", nameof(output));
+        }
+
+        GraphExecutor<TNetwork>.ForwardLayer(path, layer, Weights.Packed, input, output, batch);
+    }
+
     /// <summary>Stops the helper threads (a no-op for a one-thread session).</summary>
     public void Dispose()
     {
@@ -246,26 +281,23 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     }
 
     /// <summary>
-    /// The split by panels: the whole batch runs through the session's own pair of buffers (or the caller's stack), every
+    /// The split by panels: the whole batch runs through the session's own buffers (or the caller's stack), every
     /// thread computing its share of each layer's panels (<see cref="PanelPass{TNetwork}"/>) between barriers.
     /// </summary>
     [SkipLocalsInit]
     private void RunPanels(ReadOnlySpan<float> input, Span<float> output, int batch, KernelPath path)
     {
-        int hidden = batch * _hiddenPerRow;
-        Span<float> buffers = _arena is { } arena ? arena.Span : stackalloc float[hidden * 2];
-        Span<float> a = buffers[..hidden];
-        Span<float> b = buffers.Slice(buffers.Length / 2, hidden);
+        int floats = (int)GraphExecutor<TNetwork>.ArenaFloats(batch);
+        Span<float> arena = _arena is { } held ? held.Span[..floats] : stackalloc float[floats];
         PanelPass<TNetwork> pass = _pass!;
         RowWorkers<TNetwork> workers = _workers!;
         Exception? error;
         int started = 0;
         fixed (float* inputs = input)
         fixed (float* outputs = output)
-        fixed (float* pa = a)
-        fixed (float* pb = b)
+        fixed (float* buffers = arena)
         {
-            pass.Prepare(path, inputs, outputs, pa, pb, batch);
+            pass.Prepare(path, inputs, outputs, buffers, batch);
             try
             {
                 for (; started < workers.Count; started++)
@@ -290,16 +322,8 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     [SkipLocalsInit]
     private void RunRows(ReadOnlySpan<float> input, Span<float> output, int batch, KernelPath path)
     {
-        int hidden = batch * _hiddenPerRow;
-        if (_arena is { } arena)
-        {
-            Span<float> buffers = arena.Span;
-            TNetwork.Forward(path, Weights.Packed, input, output, batch, buffers[..hidden], buffers.Slice(buffers.Length / 2, hidden));
-        }
-        else
-        {
-            Span<float> buffers = stackalloc float[hidden * 2];
-            TNetwork.Forward(path, Weights.Packed, input, output, batch, buffers[..hidden], buffers[hidden..]);
-        }
+        int floats = (int)GraphExecutor<TNetwork>.ArenaFloats(batch);
+        Span<float> arena = _arena is { } held ? held.Span[..floats] : stackalloc float[floats];
+        GraphExecutor<TNetwork>.Forward(path, Weights.Packed, input, output, batch, arena);
     }
 }

@@ -63,7 +63,6 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
 
         private readonly NetworkWeights<TNetwork> _weights;
         private readonly AlignedBuffer _buffers;
-        private readonly int _hidden;
         private readonly SemaphoreSlim _wake = new(0);
         private readonly Thread _thread;
         private long _requested;
@@ -82,8 +81,7 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
         {
             _weights = weights;
             _participant = number;
-            _hidden = TNetwork.Spec.MaxHiddenSize;
-            _buffers = AlignedBuffer.Allocate(checked(2 * maxRows * _hidden));
+            _buffers = AlignedBuffer.Allocate(checked((int)GraphExecutor<TNetwork>.ArenaFloats(maxRows)));
             _thread = new Thread(Loop) { IsBackground = true, Name = $"SimdCheckpoint {TNetwork.Spec.Name} rows #{number}" };
             _thread.Start();
         }
@@ -183,16 +181,13 @@ internal sealed unsafe class RowWorkers<TNetwork> : IDisposable
                 {
                     NetworkSpec spec = TNetwork.Spec;
                     int rows = _rows;
-                    Span<float> buffers = _buffers.Span;
-                    int hidden = rows * _hidden;
-                    TNetwork.Forward(
+                    GraphExecutor<TNetwork>.Forward(
                         _path,
                         _weights.Packed,
                         new ReadOnlySpan<float>(_input, rows * spec.InputSize),
                         new Span<float>(_output, rows * spec.OutputSize),
                         rows,
-                        buffers[..hidden],
-                        buffers.Slice(buffers.Length / 2, hidden));
+                        _buffers.Span[..(int)GraphExecutor<TNetwork>.ArenaFloats(rows)]);
                 }
                 catch (Exception e)
                 {

@@ -75,7 +75,7 @@ public static class Activations
     {
         Activation.Identity or Activation.Relu or Activation.LeakyRelu or Activation.Sigmoid or Activation.Tanh
             or Activation.Gelu or Activation.GeluTanh or Activation.Silu =>
-            ActivationDerivatives.ReadsPreActivation(activation, alpha) ? DerivativeArgument.PreActivation : DerivativeArgument.Output,
+            ActivationInfo.ReadsPreActivation(activation, alpha) ? DerivativeArgument.PreActivation : DerivativeArgument.Output,
         Activation.Softmax => throw new System.ArgumentException("Softmax's derivative is not element-wise; use Softmax.Backward.", nameof(activation)),
         _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };

@@ -34,7 +34,7 @@ public sealed class ReferenceNetwork
     /// <summary>The network.</summary>
     public NetworkSpec Spec { get; }
 
-    /// <summary>Runs <paramref name="batch"/> rows through every layer.</summary>
+    /// <summary>Runs <paramref name="batch"/> rows through every node of the graph, in order.</summary>
     public void Forward(ReadOnlySpan<float> input, Span<float> output, int batch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
@@ -43,37 +43,41 @@ public sealed class ReferenceNetwork
             throw new ArgumentException("The input or output length does not match the batch size.");
         }
 
-        float[] current = input.ToArray();
-        for (int i = 0; i < _weights.Length; i++)
-        {
-            DenseLayerSpec layer = Spec.Layers[i];
-            float[] next = new float[batch * layer.Outputs];
-            ReferenceDense.Forward(
-                current, layer.Inputs, _weights[i].Weight, _weights[i].Bias, next, layer.Outputs, batch,
-                layer.Inputs, layer.Outputs, layer.Activation, layer.Alpha, _weights[i].Layout);
-            current = next;
-        }
-
-        current.CopyTo(output);
+        float[][] all = ForwardAllLayers(input, batch);
+        all[Spec.ProducerOf(Spec.Outputs[0].Name)].CopyTo(output);
     }
 
-    /// <summary>Runs the network and returns the activation after every layer (index 0 is the first layer's output).</summary>
+    /// <summary>Runs the network and returns the tensor every node writes (index i is node i's output: for a chain, layer i's).</summary>
     public float[][] ForwardAllLayers(ReadOnlySpan<float> input, int batch)
     {
-        var result = new float[_weights.Length][];
-        float[] current = input.ToArray();
-        for (int i = 0; i < _weights.Length; i++)
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal) { [Spec.Inputs[0].Name] = input.ToArray() };
+        var result = new float[Spec.Nodes.Count][];
+        for (int i = 0; i < Spec.Nodes.Count; i++)
         {
-            DenseLayerSpec layer = Spec.Layers[i];
+            var layer = (DenseLayerSpec)Spec.Nodes[i];
+            int index = Spec.Layers.Count == Spec.Nodes.Count ? i : IndexOf(layer);
             float[] next = new float[batch * layer.Outputs];
             ReferenceDense.Forward(
-                current, layer.Inputs, _weights[i].Weight, _weights[i].Bias, next, layer.Outputs, batch,
-                layer.Inputs, layer.Outputs, layer.Activation, layer.Alpha, _weights[i].Layout);
+                tensors[layer.InputTensors[0]], layer.Inputs, _weights[index].Weight, _weights[index].Bias, next, layer.Outputs, batch,
+                layer.Inputs, layer.Outputs, layer.Activation, layer.Alpha, _weights[index].Layout);
+            tensors[layer.OutputTensor!] = next;
             result[i] = next;
-            current = next;
         }
 
         return result;
+    }
+
+    private int IndexOf(DenseLayerSpec layer)
+    {
+        for (int i = 0; i < Spec.Layers.Count; i++)
+        {
+            if (ReferenceEquals(Spec.Layers[i], layer))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"'{layer.Name}' is not a layer of {Spec.Name}.");
     }
 
     /// <summary>
@@ -81,9 +85,15 @@ public sealed class ReferenceNetwork
     /// gradient with respect to the input, and every layer's dW ([K, N], row-major) and db, for the upstream gradient
     /// <paramref name="outputGradient"/> (default: all ones, the gradient of the sum of the outputs).
     /// </summary>
+    /// <exception cref="NotSupportedException">The network is not a chain.</exception>
     public BackwardResult Backward(ReadOnlySpan<float> input, int batch, ReadOnlySpan<float> outputGradient = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (!Spec.IsChain)
+        {
+            throw new NotSupportedException($"{Spec.Name} is not a chain of layers; the backward pass runs on chains.");
+        }
+
         if (input.Length != batch * Spec.InputSize || (!outputGradient.IsEmpty && outputGradient.Length != batch * Spec.OutputSize))
         {
             throw new ArgumentException("The input or output gradient length does not match the batch size.");

@@ -1,8 +1,5 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
-using System.IO;
-using SimdCheckpoint.Safetensors;
 
 namespace SimdCheckpoint;
 
@@ -31,136 +28,8 @@ public sealed partial class NetworkWeights<TNetwork>
     /// <summary>The packed buffer's size in bytes, padding included.</summary>
     public long PackedBytes => (long)_packed.Length * sizeof(float);
 
-    /// <summary>
-    /// Loads <c>{layer}.weight</c> and <c>{layer}.bias</c> for every layer from a safetensors file.
-    /// </summary>
-    /// <param name="path">The file.</param>
-    /// <param name="layout">How the file lays out each weight: PyTorch's <c>state_dict()</c> is <see cref="WeightLayout.OutputsByInputs"/>.</param>
-    /// <exception cref="WeightsFormatException">The file is not well-formed safetensors.</exception>
-    /// <exception cref="WeightsMismatchException">A tensor is missing, has the wrong shape or is not F32.</exception>
-    public static NetworkWeights<TNetwork> FromSafetensors(string path, WeightLayout layout)
-    {
-        using SafetensorsReader reader = SafetensorsReader.Open(path);
-        return FromSafetensors(reader, layout);
-    }
-
-    /// <summary>Loads the weights from a safetensors stream; see <see cref="FromSafetensors(string, WeightLayout)"/>.</summary>
-    /// <param name="stream">The source, read from its current position.</param>
-    /// <param name="layout">How the stream lays out each weight.</param>
-    /// <param name="sourceName">What error messages call the stream.</param>
-    public static NetworkWeights<TNetwork> FromSafetensors(Stream stream, WeightLayout layout, string sourceName = "stream")
-    {
-        using SafetensorsReader reader = SafetensorsReader.Open(stream, sourceName, leaveOpen: true);
-        return FromSafetensors(reader, layout);
-    }
-
-    /// <summary>Loads the weights from an open safetensors reader.</summary>
-    public static NetworkWeights<TNetwork> FromSafetensors(SafetensorsReader reader, WeightLayout layout)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        NetworkSpec spec = TNetwork.Spec;
-        if (reader.Metadata.TryGetValue(SafetensorsWriter.SpecFingerprintKey, out string? fingerprint) && fingerprint != spec.Fingerprint)
-        {
-            string shape = reader.Metadata.TryGetValue("shape", out string? s) ? $" ({s})" : string.Empty;
-            throw new WeightsMismatchException(
-                $"'{reader.SourceName}' was saved for a network with spec fingerprint {fingerprint}{shape}, but {spec.Name} was compiled as "
-                + $"{spec.Shape} (fingerprint {spec.Fingerprint}): the file belongs to a different or since-changed network.",
-                reader.SourceName,
-                null,
-                null);
-        }
-
-        NetworkWeightsBuilder<TNetwork> builder = CreateBuilder();
-
-        // Check every tensor's presence, dtype and shape before reading any data, so the first error is the clearest.
-        var found = new List<(SafetensorsTensorInfo Weight, SafetensorsTensorInfo Bias)>(spec.Layers.Count);
-        foreach (DenseLayerSpec layer in spec.Layers)
-        {
-            long[] weightShape = layout == WeightLayout.InputsByOutputs ? [layer.Inputs, layer.Outputs] : [layer.Outputs, layer.Inputs];
-            found.Add((Find(reader, layer, layer.Name + ".weight", weightShape, layout), Find(reader, layer, layer.Name + ".bias", [layer.Outputs], layout)));
-        }
-
-        for (int i = 0; i < found.Count; i++)
-        {
-            (SafetensorsTensorInfo w, SafetensorsTensorInfo b) = found[i];
-            float[] weight = ArrayPool<float>.Shared.Rent(checked((int)w.ElementCount));
-            float[] bias = ArrayPool<float>.Shared.Rent(checked((int)b.ElementCount));
-            try
-            {
-                Span<float> ws = weight.AsSpan(0, (int)w.ElementCount);
-                Span<float> bs = bias.AsSpan(0, (int)b.ElementCount);
-                reader.ReadFloat32(w, ws);
-                reader.ReadFloat32(b, bs);
-                builder.SetLayer(i, ws, bs, layout);
-            }
-            finally
-            {
-                ArrayPool<float>.Shared.Return(weight);
-                ArrayPool<float>.Shared.Return(bias);
-            }
-        }
-
-        return builder.Build();
-    }
-
-    /// <summary>Packs weights held in arrays, one <see cref="DenseLayerWeights"/> per layer.</summary>
-    /// <exception cref="ArgumentException">The count or a shape does not match the network.</exception>
-    public static NetworkWeights<TNetwork> FromLayers(IReadOnlyList<DenseLayerWeights> layers)
-    {
-        ArgumentNullException.ThrowIfNull(layers);
-        NetworkSpec spec = TNetwork.Spec;
-        if (layers.Count != spec.Layers.Count)
-        {
-            throw new ArgumentException($"{spec.Name} has {spec.Layers.Count} layers but {layers.Count} were given.", nameof(layers));
-        }
-
-        NetworkWeightsBuilder<TNetwork> builder = CreateBuilder();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            ArgumentNullException.ThrowIfNull(layers[i], nameof(layers));
-            builder.SetLayer(i, layers[i].Weight, layers[i].Bias, layers[i].Layout);
-        }
-
-        return builder.Build();
-    }
-
     /// <summary>Starts packing weights layer by layer from spans.</summary>
     public static NetworkWeightsBuilder<TNetwork> CreateBuilder() => new();
-
-    private static SafetensorsTensorInfo Find(SafetensorsReader reader, DenseLayerSpec layer, string name, long[] shape, WeightLayout layout)
-    {
-        if (!reader.Tensors.TryGetValue(name, out SafetensorsTensorInfo? tensor))
-        {
-            throw new WeightsMismatchException(
-                $"'{reader.SourceName}' has no tensor '{name}', which layer '{layer.Name}' of {TNetwork.Spec.Name} needs.", reader.SourceName, name, layer.Name);
-        }
-
-        if (tensor.DType != "F32")
-        {
-            throw new WeightsMismatchException(
-                $"Tensor '{name}' in '{reader.SourceName}' has dtype {tensor.DType}; only F32 tensors can be loaded.", reader.SourceName, name, layer.Name);
-        }
-
-        bool sameShape = tensor.Shape.Count == shape.Length;
-        for (int d = 0; sameShape && d < shape.Length; d++)
-        {
-            sameShape = tensor.Shape[d] == shape[d];
-        }
-
-        if (!sameShape)
-        {
-            string hint = shape.Length == 2 && tensor.Shape.Count == 2 && tensor.Shape[0] == shape[1] && tensor.Shape[1] == shape[0]
-                ? $" It looks transposed: load it with WeightLayout.{(layout == WeightLayout.InputsByOutputs ? WeightLayout.OutputsByInputs : WeightLayout.InputsByOutputs)}."
-                : string.Empty;
-            throw new WeightsMismatchException(
-                $"Tensor '{name}' in '{reader.SourceName}' has shape {tensor.ShapeText}; layer '{layer.Name}' ({layer.Inputs} -> {layer.Outputs}, {layout}) needs {SafetensorsTensorInfo.FormatShape(shape)}.{hint}",
-                reader.SourceName,
-                name,
-                layer.Name);
-        }
-
-        return tensor;
-    }
 }
 
 /// <summary>Packs a network's weights layer by layer, from spans; see <see cref="NetworkWeights{TNetwork}.CreateBuilder"/>.</summary>
@@ -175,8 +44,7 @@ public sealed class NetworkWeightsBuilder<TNetwork>
     internal NetworkWeightsBuilder()
     {
         NetworkSpec spec = TNetwork.Spec;
-        _layout = TNetwork.PackedLayout;
-        _layout.Validate(spec);
+        _layout = NetworkLayout<TNetwork>.Packed;
         _set = new bool[spec.Layers.Count];
         _buffer = AlignedBuffer.Allocate(_layout.Length);
     }

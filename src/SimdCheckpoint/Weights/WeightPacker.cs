@@ -2,7 +2,7 @@ using System;
 
 namespace SimdCheckpoint;
 
-/// <summary>Copies a layer's weights and bias into the panel layout of <see cref="PackedLayer"/>.</summary>
+/// <summary>Copies a layer's weights and bias into the panel layout of <see cref="PackedLayer"/>, and back out of it.</summary>
 internal static class WeightPacker
 {
     /// <summary>
@@ -13,28 +13,18 @@ internal static class WeightPacker
     {
         int k = layer.Inputs;
         int n = layer.Outputs;
-        Span<float> block = packed.Slice(layer.WeightOffset, layer.Length);
-        block.Clear();
-
-        int width = layer.PanelWidth;
-        int panels = layer.MainPanels;
-        for (int p = 0; p <= panels; p++)
+        packed.Slice(layer.WeightOffset, layer.Length).Clear();
+        for (int p = 0; p < layer.Panels; p++)
         {
-            bool tail = p == panels;
-            int panelWidth = tail ? layer.TailWidth : width;
-            if (panelWidth == 0)
-            {
-                break;
-            }
-
-            int firstColumn = p * width;
-            int columns = Math.Min(panelWidth, n - firstColumn);
-            Span<float> panel = block.Slice(p * k * width, k * panelWidth);
+            int width = layer.PanelColumns(p);
+            int firstColumn = p * layer.PanelWidth;
+            int columns = Math.Min(width, n - firstColumn);
+            Span<float> panel = packed.Slice(layer.PanelOffset(p), k * width);
             if (layout == WeightLayout.InputsByOutputs)
             {
                 for (int row = 0; row < k; row++)
                 {
-                    weight.Slice((row * n) + firstColumn, columns).CopyTo(panel.Slice(row * panelWidth, columns));
+                    weight.Slice((row * n) + firstColumn, columns).CopyTo(panel.Slice(row * width, columns));
                 }
             }
             else
@@ -44,12 +34,25 @@ internal static class WeightPacker
                     ReadOnlySpan<float> column = weight.Slice((firstColumn + j) * k, k);
                     for (int row = 0; row < k; row++)
                     {
-                        panel[(row * panelWidth) + j] = column[row];
+                        panel[(row * width) + j] = column[row];
                     }
                 }
             }
         }
 
         bias.CopyTo(packed.Slice(layer.BiasOffset, n));
+    }
+
+    /// <summary>W of a packed layer as [N, K] (row n holds W[·, n]): the layout of its transpose as a layer of N inputs.</summary>
+    public static void UnpackTransposed(PackedLayer layer, ReadOnlySpan<float> packed, Span<float> transposed)
+    {
+        int k = layer.Inputs;
+        for (int row = 0; row < k; row++)
+        {
+            for (int n = 0; n < layer.Outputs; n++)
+            {
+                transposed[(n * k) + row] = packed[layer.Offset(row, n)];
+            }
+        }
     }
 }

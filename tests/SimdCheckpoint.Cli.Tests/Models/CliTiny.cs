@@ -7,5 +7,5 @@ namespace SimdCheckpoint.Cli.Tests.Models;
 /// Odd widths (17, 9, 5) give every path partial panels and tails; GELU and SiLU give the backward pass its
 /// pre-activation gradient kernels; tanh reads the output.
 /// </summary>
-[NetworkFile("cli-tiny.json")]
+[NetworkFile("cli-tiny.json", Gradients = true)]
 public sealed partial class CliTiny;

@@ -8,7 +8,7 @@ public partial class TorchMlpRelu;
 [NetworkFile("mlp_gelu_tanh_softmax.onnx")]
 public partial class TorchMlpGeluTanhSoftmax;
 
-[NetworkFile("mlp_silu_leaky_sigmoid.onnx")]
+[NetworkFile("mlp_silu_leaky_sigmoid.onnx", Gradients = true)]
 public partial class TorchMlpSiluLeakySigmoid;
 
 [NetworkFile("mlp_flatten_dropout.onnx")]

@@ -12,7 +12,8 @@ namespace SimdCheckpoint.Generators.Tests.Support;
 
 /// <summary>
 /// Runs <see cref="NetworkGenerator"/> in process on a compilation made of test sources, the .NET 10 reference
-/// assemblies and the SimdCheckpoint runtime (for the attributes and for the types the generated code calls).
+/// assemblies, the SimdCheckpoint runtime (the attributes, the types the generated code calls) and the contract assembly
+/// (the spec model and activations the attributes name).
 /// </summary>
 internal static class GeneratorHarness
 {
@@ -30,7 +31,8 @@ internal static class GeneratorHarness
         .WithGeneralDiagnosticOption(ReportDiagnostic.Default);
 
     private static readonly ImmutableArray<MetadataReference> References = ImmutableArray.CreateRange<MetadataReference>(Net100.References.All)
-        .Add(MetadataReference.CreateFromFile(typeof(SimdCheckpoint.NetworkAttribute).Assembly.Location));
+        .Add(MetadataReference.CreateFromFile(typeof(SimdCheckpoint.NetworkAttribute).Assembly.Location))
+        .Add(MetadataReference.CreateFromFile(typeof(SimdCheckpoint.NetworkSpec).Assembly.Location));
 
     public static SyntaxTree Parse(string source, string path = SourcePath) =>
         CSharpSyntaxTree.ParseText(source, ParseOptions, path, cancellationToken: TestContext.Current.CancellationToken);

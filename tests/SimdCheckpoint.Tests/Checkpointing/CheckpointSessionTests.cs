@@ -124,7 +124,7 @@ public sealed class CheckpointSessionTests
     }
 
     private static void ProbesMatchReference<TNetwork>()
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         var harness = new NetworkHarness<TNetwork>(seed: 77);
@@ -169,7 +169,7 @@ public sealed class CheckpointSessionTests
     }
 
     private static void MatchesReference<TNetwork>()
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         var harness = new NetworkHarness<TNetwork>(seed: (ulong)spec.Layers.Count * 13);

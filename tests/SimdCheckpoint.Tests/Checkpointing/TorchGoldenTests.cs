@@ -44,7 +44,7 @@ public sealed class TorchGoldenTests
         GeneratedKernels.Invoke(typeof(TorchGoldenTests), nameof(CheckpointedMatchesAutograd), network, file);
 
     private static void CheckpointedMatchesAutograd<TNetwork>(string file)
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         Golden golden = Golden.Load(file);
         Assert.Equal(golden.Spec.Layers.Select(l => (l.Inputs, l.Outputs, l.Activation)), TNetwork.Spec.Layers.Select(l => (l.Inputs, l.Outputs, l.Activation)));
@@ -103,7 +103,7 @@ public sealed class TorchGoldenTests
             JsonElement root = doc.RootElement;
             var layers = root.GetProperty("layers").EnumerateArray().Select((l, i) =>
             {
-                Assert.True(ActivationNames.TryParse(l.GetProperty("activation").GetString()!, out Activation activation));
+                Assert.True(ActivationInfo.TryParse(l.GetProperty("activation").GetString()!, out Activation activation));
                 return new DenseLayerSpec($"layer{i}", l.GetProperty("inputs").GetInt32(), l.GetProperty("outputs").GetInt32(), activation, activation == Activation.LeakyRelu ? 0.1f : null);
             }).ToList();
             float[][] weights = Floats2(root.GetProperty("weights"));

@@ -114,15 +114,13 @@ public sealed class Faulty : IGeneratedNetwork<Faulty>
 
     public static NetworkSpec Spec => Inner<PanelMix>.Spec;
 
-    public static PackedNetworkLayout PackedLayout => Inner<PanelMix>.PackedLayout;
+    public static int PanelWidth => Inner<PanelMix>.PanelWidth;
 
     public static KernelPath AutoPath => Inner<PanelMix>.AutoPath;
 
-    public static PackedNetworkLayout TransposedLayout => Inner<PanelMix>.TransposedLayout;
-
     /// <summary>
-    /// Arms one failure in layer <paramref name="layer"/> (any layer of a whole-network <see cref="Forward"/>), on the
-    /// thread that calls this if <paramref name="onCaller"/>, else on any other thread.
+    /// Arms one failure in layer <paramref name="layer"/> (its first kernel call, in a whole-network forward pass or
+    /// alone), on the thread that calls this if <paramref name="onCaller"/>, else on any other thread.
     /// </summary>
     public static void Fail(bool onCaller, int layer)
     {
@@ -134,29 +132,11 @@ public sealed class Faulty : IGeneratedNetwork<Faulty>
 
     public static void Heal() => Volatile.Write(ref _armed, 0);
 
-    public static void Forward(KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB)
-    {
-        Trip(_layer);
-        Inner<PanelMix>.Forward(path, packedWeights, input, output, batch, bufferA, bufferB);
-    }
-
-    public static void ForwardLayer(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch)
+    public static void RunLayer(KernelPath path, int layer, ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int rows, int firstPanel, int panelCount)
     {
         Trip(layer);
-        Inner<PanelMix>.ForwardLayer(path, layer, packedWeights, input, output, batch);
+        Inner<PanelMix>.RunLayer(path, layer, x, ldx, packed, y, ldy, rows, firstPanel, panelCount);
     }
-
-    public static void ForwardLayerPanels(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, int firstPanel, int panelCount)
-    {
-        Trip(layer);
-        Inner<PanelMix>.ForwardLayerPanels(path, layer, packedWeights, input, output, batch, firstPanel, panelCount);
-    }
-
-    public static void BackwardInput(KernelPath path, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, Span<float> inputGradient, int batch) =>
-        Inner<PanelMix>.BackwardInput(path, layer, transposedWeights, preActivationGradient, inputGradient, batch);
-
-    public static bool ActivationGradient(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> gradient, int batch) =>
-        Inner<PanelMix>.ActivationGradient(path, layer, packedWeights, input, gradient, batch);
 
     private static void Trip(int layer)
     {
@@ -178,25 +158,11 @@ public sealed class Faulty : IGeneratedNetwork<Faulty>
     {
         public static NetworkSpec Spec => T.Spec;
 
-        public static PackedNetworkLayout PackedLayout => T.PackedLayout;
+        public static int PanelWidth => T.PanelWidth;
 
         public static KernelPath AutoPath => T.AutoPath;
 
-        public static PackedNetworkLayout TransposedLayout => T.TransposedLayout;
-
-        public static void Forward(KernelPath path, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> bufferA, Span<float> bufferB) =>
-            T.Forward(path, packedWeights, input, output, batch, bufferA, bufferB);
-
-        public static void ForwardLayer(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch) =>
-            T.ForwardLayer(path, layer, packedWeights, input, output, batch);
-
-        public static void ForwardLayerPanels(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> output, int batch, int firstPanel, int panelCount) =>
-            T.ForwardLayerPanels(path, layer, packedWeights, input, output, batch, firstPanel, panelCount);
-
-        public static void BackwardInput(KernelPath path, int layer, ReadOnlySpan<float> transposedWeights, ReadOnlySpan<float> preActivationGradient, Span<float> inputGradient, int batch) =>
-            T.BackwardInput(path, layer, transposedWeights, preActivationGradient, inputGradient, batch);
-
-        public static bool ActivationGradient(KernelPath path, int layer, ReadOnlySpan<float> packedWeights, ReadOnlySpan<float> input, Span<float> gradient, int batch) =>
-            T.ActivationGradient(path, layer, packedWeights, input, gradient, batch);
+        public static void RunLayer(KernelPath path, int layer, ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int rows, int firstPanel, int panelCount) =>
+            T.RunLayer(path, layer, x, ldx, packed, y, ldy, rows, firstPanel, panelCount);
     }
 }

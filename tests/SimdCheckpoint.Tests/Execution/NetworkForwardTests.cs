@@ -138,7 +138,7 @@ public sealed class NetworkForwardTests
             for (int layer = 0; layer < Uneven.Spec.Layers.Count; layer++)
             {
                 float[] y = new float[batch * Uneven.Spec.Layers[layer].Outputs];
-                ForwardLayer<Uneven>(path, layer, harness.Weights.Packed, x, y, batch);
+                ForwardLayer<Uneven>(path, layer, harness.Weights, x, y, batch);
                 Bits.Equal(expected[layer], y, $"{path} layer {layer}");
                 x = y;
             }
@@ -149,16 +149,20 @@ public sealed class NetworkForwardTests
     public void Layer_by_layer_execution_checks_its_arguments()
     {
         var harness = new NetworkHarness<Uneven>(seed: 31);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 5, harness.Weights.Packed, new float[37], new float[3], 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, -1, harness.Weights.Packed, new float[37], new float[50], 1));
-        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 0, harness.Weights.Packed, new float[36], new float[50], 1));
-        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 1, harness.Weights.Packed, new float[50], new float[20], 1));
-        Assert.Throws<NotSupportedException>(() => ForwardLayer<Uneven>((KernelPath)77, 1, harness.Weights.Packed, new float[50], new float[19], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 5, harness.Weights, new float[37], new float[3], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ForwardLayer<Uneven>(KernelPath.Auto, -1, harness.Weights, new float[37], new float[50], 1));
+        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 0, harness.Weights, new float[36], new float[50], 1));
+        Assert.Throws<ArgumentException>(() => ForwardLayer<Uneven>(KernelPath.Auto, 1, harness.Weights, new float[50], new float[20], 1));
+        Assert.Throws<NotSupportedException>(() => ForwardLayer<Uneven>((KernelPath)77, 1, harness.Weights, new float[50], new float[19], 1));
     }
 
-    private static void ForwardLayer<TNetwork>(KernelPath path, int layer, ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, int batch)
-        where TNetwork : IGeneratedNetwork<TNetwork> =>
-        TNetwork.ForwardLayer(path, layer, packed, input, output, batch);
+    private static void ForwardLayer<TNetwork>(KernelPath path, int layer, NetworkWeights<TNetwork> weights, ReadOnlySpan<float> input, Span<float> output, int batch)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        // The public per-layer entry point, with its exact-length checks.
+        using var session = new InferenceSession<TNetwork>(weights, Math.Max(batch, 1));
+        session.ForwardLayer(layer, input, output, batch, path);
+    }
 
     private static void AllPathsMatch<TNetwork>(int batch)
         where TNetwork : IGeneratedNetwork<TNetwork>

@@ -55,22 +55,26 @@ public sealed class SessionArgumentTests
     }
 
     [Fact]
-    public void Generated_forward_checks_its_buffers_before_writing()
+    public void Generated_layer_dispatch_checks_its_arguments_before_writing()
     {
-        float[] output = new float[10];
+        // RunLayer is what a session calls per layer: a packed block one float short, a layer the network does not
+        // have and a path it does not have are each refused before anything is written.
+        float[] output = new float[256];
         output.AsSpan().Fill(3f);
-        float[] small = new float[255];
-        Assert.Throws<ArgumentException>(() => Forward<MnistMlp>(Harness.Weights.Packed, new float[784], output, 1, small, new float[256]));
-        Assert.Throws<ArgumentException>(() => Forward<MnistMlp>(Harness.Weights.Packed[..^1], new float[784], output, 1, new float[256], new float[256]));
-        Assert.Throws<NotSupportedException>(() => Forward<MnistMlp>(Harness.Weights.Packed, new float[784], output, 1, new float[256], new float[256], (KernelPath)99));
+        float[] packed = Harness.Weights.Packed.ToArray();
+        PackedLayer first = GeneratedKernels.Packed<MnistMlp>().Layers[0];
+        Assert.Throws<ArgumentException>(() => RunLayer<MnistMlp>(KernelPath.Auto, 0, new float[784], 784, packed.AsSpan(0, first.Length - 1), output, 256, 1, 0, first.Panels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RunLayer<MnistMlp>(KernelPath.Auto, 3, new float[784], 784, packed, output, 256, 1, 0, first.Panels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RunLayer<MnistMlp>(KernelPath.Auto, -1, new float[784], 784, packed, output, 256, 1, 0, first.Panels));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RunLayer<MnistMlp>(KernelPath.Auto, 0, new float[784], 784, packed, output, 256, 1, 1, first.Panels));
+        Assert.Throws<NotSupportedException>(() => RunLayer<MnistMlp>((KernelPath)99, 0, new float[784], 784, packed, output, 256, 1, 0, first.Panels));
         Assert.All(output, v => Assert.Equal(3f, v));
     }
 
     [Fact]
     public void Generated_kernels_reject_short_spans_and_bad_strides()
     {
-        Type kernel = GeneratedKernels.OnlyKernel(typeof(Conformance_K9_N17));
-        KernelFunction run = GeneratedKernels.Path(kernel, "Vector256");
+        KernelFunction run = GeneratedKernels.Layer<Conformance_K9_N17>(KernelPath.Vector256);
         float[] packed = new NetworkHarness<Conformance_K9_N17>(seed: 1).Weights.Packed.ToArray();
         Assert.Throws<ArgumentException>(() => run(new float[9 * 3 - 1], 9, packed, new float[17 * 3], 17, 3));
         Assert.Throws<ArgumentException>(() => run(new float[9 * 3], 9, packed, new float[17 * 3 - 1], 17, 3));
@@ -80,8 +84,8 @@ public sealed class SessionArgumentTests
         Assert.Throws<ArgumentOutOfRangeException>(() => run(new float[9 * 3], 9, packed, new float[17 * 3], 17, -1));
     }
 
-    private static void Forward<TNetwork>(
-        ReadOnlySpan<float> packed, ReadOnlySpan<float> input, Span<float> output, int batch, Span<float> a, Span<float> b, KernelPath path = KernelPath.Auto)
+    private static void RunLayer<TNetwork>(
+        KernelPath path, int layer, ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int rows, int firstPanel, int panelCount)
         where TNetwork : IGeneratedNetwork<TNetwork> =>
-        TNetwork.Forward(path, packed, input, output, batch, a, b);
+        TNetwork.RunLayer(path, layer, x, ldx, packed, y, ldy, rows, firstPanel, panelCount);
 }

@@ -102,18 +102,18 @@ public sealed class ThreadedSessionTests
             for (int layer = 0; layer < spec.Layers.Count; layer++)
             {
                 DenseLayerSpec l = spec.Layers[layer];
-                int panels = TNetwork.PackedLayout.Layers[layer].Panels;
-                int width = TNetwork.PackedLayout.Layers[layer].PanelWidth;
+                int panels = GeneratedKernels.Packed<TNetwork>().Layers[layer].Panels;
+                int width = GeneratedKernels.Packed<TNetwork>().Layers[layer].PanelWidth;
                 Assert.Equal((l.Outputs + width - 1) / width, panels);
                 foreach (int batch in new[] { 1, 5, 13 })
                 {
                     float[] input = TestData.Random(batch * l.Inputs, seed: (ulong)(layer * 100 + batch));
                     float[] full = new float[batch * l.Outputs];
-                    TNetwork.ForwardLayer(path, layer, packed, input, full, batch);
+                    GeneratedKernels.ForwardLayer<TNetwork>(path, layer, packed, input, full, batch);
                     if (l.Activation == Activation.Softmax)
                     {
                         float[] whole = Sentinels(full.Length);
-                        TNetwork.ForwardLayerPanels(path, layer, packed, input, whole, batch, 0, panels);
+                        GeneratedKernels.LayerPanels<TNetwork>(path, layer, packed, input, whole, batch, 0, panels);
                         Bits.Equal(full, whole, $"{spec.Name} softmax layer {layer}, all {panels} panels, batch {batch}, {path}");
                         continue;
                     }
@@ -123,7 +123,7 @@ public sealed class ThreadedSessionTests
                         for (int count = 0; first + count <= panels; count++)
                         {
                             float[] actual = Sentinels(full.Length);
-                            TNetwork.ForwardLayerPanels(path, layer, packed, input, actual, batch, first, count);
+                            GeneratedKernels.LayerPanels<TNetwork>(path, layer, packed, input, actual, batch, first, count);
                             int from = Math.Min(first * width, l.Outputs);
                             int to = Math.Min((first + count) * width, l.Outputs);
                             float[] expected = Sentinels(full.Length);
@@ -155,7 +155,7 @@ public sealed class ThreadedSessionTests
             {
                 float[] output = Sentinels(batch * 100);
                 var e = Assert.Throws<ArgumentOutOfRangeException>(() => LayerPanels<PanelMix>(path, 0, weights, input, output, batch, first, count));
-                Assert.Contains("outside the 7 panel(s) of layer 0 ('seven')", e.Message, StringComparison.Ordinal);
+                Assert.Contains("outside the 7 panel(s) of the 40 -> 100 kernel", e.Message, StringComparison.Ordinal);
                 Bits.Equal(Sentinels(output.Length), output, $"nothing written for ({first}, {count}), {path}");
             }
 
@@ -230,10 +230,10 @@ public sealed class ThreadedSessionTests
 
     private static void LayerPanels<TNetwork>(KernelPath path, int layer, float[] packed, float[] input, float[] output, int batch, int firstPanel, int panelCount)
         where TNetwork : IGeneratedNetwork<TNetwork> =>
-        TNetwork.ForwardLayerPanels(path, layer, packed, input, output, batch, firstPanel, panelCount);
+        GeneratedKernels.LayerPanels<TNetwork>(path, layer, packed, input, output, batch, firstPanel, panelCount);
 
     private static int Panels<TNetwork>(int layer)
-        where TNetwork : IGeneratedNetwork<TNetwork> => TNetwork.PackedLayout.Layers[layer].Panels;
+        where TNetwork : IGeneratedNetwork<TNetwork> => GeneratedKernels.Packed<TNetwork>().Layers[layer].Panels;
 
     private static float[] Sentinels(int length)
     {

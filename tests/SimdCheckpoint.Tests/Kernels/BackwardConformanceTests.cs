@@ -54,7 +54,7 @@ public sealed class BackwardConformanceTests
     }
 
     private static void MatchesReference<TNetwork>(bool special)
-        where TNetwork : IGeneratedNetwork<TNetwork>
+        where TNetwork : IDifferentiableNetwork<TNetwork>
     {
         NetworkSpec spec = TNetwork.Spec;
         var harness = new NetworkHarness<TNetwork>(seed: (ulong)spec.InputSize * 17 + (ulong)spec.OutputSize, specialWeights: special);

@@ -17,7 +17,7 @@ public sealed class KernelConformanceTests
     /// </summary>
     private static readonly int[] Batches = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 23, 24, 25, 64, 67];
 
-    private static readonly string[] VectorPaths = ["Vector512", "Vector256", "Vector128"];
+    private static readonly KernelPath[] VectorPaths = [KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128];
 
     public static TheoryData<string, int> Cases()
     {
@@ -65,7 +65,7 @@ public sealed class KernelConformanceTests
     [MemberData(nameof(Networks))]
     public void Kernels_read_strided_rows_and_write_only_their_outputs(string network)
     {
-        foreach (string path in new[] { "Vector512", "Vector256", "Vector128", "Scalar" })
+        foreach (KernelPath path in new[] { KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar })
         {
             foreach (int batch in new[] { 1, 5, 7, 13, 19 })
             {
@@ -87,11 +87,10 @@ public sealed class KernelConformanceTests
     [Fact]
     public void A_kernel_with_zero_rows_writes_nothing()
     {
-        Type kernel = GeneratedKernels.OnlyKernel(GeneratedKernels.NetworkType("Conformance_K5_N17"));
-        foreach (string path in VectorPaths)
+        foreach (KernelPath path in VectorPaths)
         {
             float[] y = [42f];
-            GeneratedKernels.Path(kernel, path)(ReadOnlySpan<float>.Empty, 5, new float[4096], y, 17, 0);
+            GeneratedKernels.Layer<SimdCheckpoint.Tests.Networks.Conformance_K5_N17>(path)(ReadOnlySpan<float>.Empty, 5, new float[4096], y, 17, 0);
             Assert.Equal(42f, y[0]);
         }
     }
@@ -112,14 +111,14 @@ public sealed class KernelConformanceTests
         Bits.Equal(harness.ReferenceForward(input, batch), harness.Forward(input, batch, path), $"{TNetwork.Spec.Name} special values {path}");
     }
 
-    private static void StridedMatchesReference<TNetwork>(int batch, string path)
+    private static void StridedMatchesReference<TNetwork>(int batch, KernelPath path)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {
         DenseLayerSpec layer = TNetwork.Spec.Layers[0];
         int k = layer.Inputs;
         int n = layer.Outputs;
         var harness = new NetworkHarness<TNetwork>(seed: 1234);
-        KernelFunction kernel = GeneratedKernels.Path(GeneratedKernels.OnlyKernel(typeof(TNetwork)), path);
+        KernelFunction kernel = GeneratedKernels.Layer<TNetwork>(path);
 
         // x: rows of K at stride K + 5, starting 3 floats into a larger buffer; y: rows of N at stride N + 3, 2 in.
         int ldx = k + 5;

@@ -9,7 +9,7 @@ namespace SimdCheckpoint.Tests.Networks;
 public partial class MnistMlp;
 
 /// <summary>32 layers of width 256 (31 ReLU layers, then a linear read-out of 10).</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]
 [Dense(256, 256, Activation.Relu)]
@@ -45,7 +45,7 @@ public partial class MnistMlp;
 public partial class Deep32;
 
 /// <summary>Uneven widths, every activation, and a layer shape used twice (one shared kernel).</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(37, 50, Activation.LeakyRelu, Alpha = 0.2f, Name = "in")]
 [Dense(50, 19, Activation.Relu, Name = "squeeze")]
 [Dense(19, 50, Activation.LeakyRelu, Alpha = 0.2f, Name = "expand")]
@@ -58,12 +58,12 @@ public partial class Uneven;
 public partial class MnistFromJson;
 
 /// <summary>A single layer: no ping-pong buffers at all.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(20, 7, Activation.Relu)]
 public partial class SingleLayer;
 
 /// <summary>A transformer-style MLP with every transcendental activation, ending in a softmax over 10 classes.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(64, 128, Activation.Gelu, Name = "up")]
 [Dense(128, 96, Activation.Silu, Name = "gate")]
 [Dense(96, 80, Activation.Tanh, Name = "mix")]
@@ -74,7 +74,7 @@ public partial class Transcendental;
 
 
 /// <summary>13 narrow layers of uneven widths cycling through every activation, softmax last: checkpoint schedules over a chain whose states differ in size.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(6, 9, Activation.Relu)]
 [Dense(9, 12, Activation.Gelu)]
 [Dense(12, 5, Activation.Tanh)]
@@ -91,7 +91,7 @@ public partial class Transcendental;
 public partial class Narrow13;
 
 /// <summary>40 narrow layers of uneven widths cycling through every activation, softmax last: the deepest chain the checkpoint tests run.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(6, 9, Activation.Relu)]
 [Dense(9, 12, Activation.Gelu)]
 [Dense(12, 5, Activation.Tanh)]
@@ -135,7 +135,7 @@ public partial class Narrow13;
 public partial class Narrow40;
 
 /// <summary>The shape of tools/torch/make_backward_goldens.py's "transformer-mlp".</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(6, 16, Activation.Gelu)]
 [Dense(16, 12, Activation.Silu)]
 [Dense(12, 9, Activation.Tanh)]
@@ -143,7 +143,7 @@ public partial class Narrow40;
 public partial class TorchTransformerMlp;
 
 /// <summary>The shape of tools/torch/make_backward_goldens.py's "classifier".</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(8, 10, Activation.Relu)]
 [Dense(10, 10, Activation.LeakyRelu, Alpha = 0.1f)]
 [Dense(10, 7, Activation.Sigmoid)]
@@ -151,7 +151,7 @@ public partial class TorchTransformerMlp;
 public partial class TorchClassifier;
 
 /// <summary>The shape of tools/torch/make_backward_goldens.py's "deep-narrow".</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(3, 5, Activation.Tanh)]
 [Dense(5, 5, Activation.Gelu)]
 [Dense(5, 5, Activation.Silu)]
@@ -163,7 +163,7 @@ public partial class TorchClassifier;
 public partial class TorchDeepNarrow;
 
 /// <summary>LeakyReLU with a negative slope (its derivative needs z, which the output does not reveal) and a positive one.</summary>
-[Network]
+[Network(Gradients = true)]
 [Dense(9, 6, Activation.LeakyRelu, Alpha = -0.25f, Name = "flip")]
 [Dense(6, 5, Activation.LeakyRelu, Alpha = 0.5f, Name = "leak")]
 public partial class NegativeSlope;

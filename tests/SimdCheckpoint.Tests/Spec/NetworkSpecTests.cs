@@ -83,7 +83,7 @@ public sealed class NetworkSpecTests
         Assert.Equal(expected, spec.Layers[0].Activation);
         NetworkSpec again = NetworkSpec.FromJson(spec.ToJson(), "a.json");
         Assert.Equal(spec, again);
-        Assert.Contains(ActivationNames.ToJsonName(expected), spec.ToJson(), StringComparison.Ordinal);
+        Assert.Contains(ActivationInfo.NameOf(expected), spec.ToJson(), StringComparison.Ordinal);
     }
 
     [Fact]

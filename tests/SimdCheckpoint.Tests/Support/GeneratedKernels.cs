@@ -21,22 +21,40 @@ internal static class GeneratedKernels
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    /// <summary>The single kernel class of a one-layer network.</summary>
     /// <summary>
-    /// The forward kernel of a single-layer network (its Kernels class also holds the layer's backward kernels: dX's
-    /// identity kernel of shape N → K, and a gradient kernel when the derivative reads the pre-activation).
+    /// Layer <paramref name="layer"/>'s generated kernel on <paramref name="path"/>, over all its panels, as a function of
+    /// (x, ldx, the network's whole packed buffer, y, ldy, rows): what the runtime calls, with the layer's block sliced
+    /// out of the packed weights the way the session does.
     /// </summary>
-    public static Type OnlyKernel(Type network)
+    public static KernelFunction Layer<TNetwork>(KernelPath path, int layer = 0)
+        where TNetwork : IGeneratedNetwork<TNetwork>
     {
-        var spec = (NetworkSpec)network.GetProperty("Spec", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
-        DenseLayerSpec layer = Assert.Single(spec.Layers);
-        string name = $"Dense{layer.Inputs}x{layer.Outputs}{(layer.Activation == Activation.Identity ? string.Empty : layer.Activation.ToString())}";
-        Type kernels = network.GetNestedType("Kernels", BindingFlags.NonPublic)!;
-        return kernels.GetNestedType(name, BindingFlags.NonPublic) ?? throw new InvalidOperationException($"{network.Name} has no kernel {name}.");
+        PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[layer];
+        return (x, ldx, packed, y, ldy, m) =>
+            TNetwork.RunLayer(path, layer, x, ldx, packed[block.WeightOffset..], y, ldy, m, 0, block.Panels);
     }
 
-    public static KernelFunction Path(Type kernel, string path) =>
-        kernel.GetMethod("Run" + path, BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<KernelFunction>();
+    /// <summary>
+    /// Dense layer <paramref name="layer"/> over panels [<paramref name="firstPanel"/>, <paramref name="firstPanel"/> +
+    /// <paramref name="panelCount"/>) only, reading the network's whole packed buffer; x and y are contiguous rows.
+    /// </summary>
+    public static void LayerPanels<TNetwork>(
+        KernelPath path, int layer, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, int rows, int firstPanel, int panelCount)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        DenseLayerSpec l = TNetwork.Spec.Layers[layer];
+        PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[layer];
+        TNetwork.RunLayer(path, layer, x, l.Inputs, packed.Slice(block.WeightOffset, block.Length), y, l.Outputs, rows, firstPanel, panelCount);
+    }
+
+    /// <summary>Dense layer <paramref name="layer"/> over all its panels, as a forward pass runs it.</summary>
+    public static void ForwardLayer<TNetwork>(KernelPath path, int layer, ReadOnlySpan<float> packed, ReadOnlySpan<float> x, Span<float> y, int rows)
+        where TNetwork : IGeneratedNetwork<TNetwork> =>
+        GraphExecutor<TNetwork>.ForwardLayer(path, layer, packed, x, y, rows);
+
+    /// <summary>Where each dense layer's weights live in the packed buffer.</summary>
+    public static PackedNetworkLayout Packed<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork> => NetworkLayout<TNetwork>.Packed;
 
     /// <summary>Runs <c>Method&lt;TNetwork&gt;</c> of <paramref name="owner"/> for the network type named <paramref name="network"/>.</summary>
     public static void Invoke(Type owner, string method, string network, params object[] args)

@@ -1,0 +1,234 @@
+using System.Collections.Generic;
+using System.Globalization;
+using SimdCheckpoint.Generators.Planning;
+
+namespace SimdCheckpoint.Generators.Emitting;
+
+/// <summary>
+/// Writes one sweep of a vector path as a class: <c>Run</c> (checks, then the panels in blocks, then softmax for a
+/// softmax kernel), <c>Sweep</c> (a block of panels down every MR-row block, then the remaining rows over it) and the
+/// remaining-rows methods. Generic over the kernel's constants, so every kernel the plan gives this sweep shares it.
+/// </summary>
+internal static class SweepEmitter
+{
+    public static void Emit(SourceWriter w, SweepPlan sweep, NetworkPlan plan)
+    {
+        string isa = sweep.Isa.Name;
+        string cls = isa + sweep.Name;
+        string tiles = isa + "Tiles";
+        int mr = sweep.Rows;
+        int pw = sweep.PanelWidth;
+        string constraint = $"where TKernel : struct, {EmittedNames.IDenseKernel}";
+
+        w.WriteLine("/// <summary>");
+        w.WriteLine($"/// {isa} ({sweep.Isa.RegisterName}, {sweep.Isa.Lanes} lanes) for {Kernels(sweep, plan)}: {Describe(sweep)}.");
+        w.WriteLine("/// </summary>");
+        w.OpenBlock($"private static class {cls}");
+
+        w.WriteLine("/// <summary>The kernel over panels [firstPanel, firstPanel + panelCount) of all m rows (x row stride ldx, y row stride ldy).</summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.WriteLine("public static void Run<TKernel>(ReadOnlySpan<float> x, int ldx, ReadOnlySpan<float> packed, Span<float> y, int ldy, int m, int firstPanel, int panelCount)");
+        w.Indent();
+        w.WriteLine(constraint);
+        w.Unindent();
+        w.OpenBlock();
+        w.WriteLine($"{EmittedNames.KernelChecksCheckKernel}<TKernel>(x, ldx, packed, y, ldy, m, firstPanel, panelCount);");
+        w.WriteLine("ref float xr = ref MemoryMarshal.GetReference(x);");
+        w.WriteLine("ref float w = ref MemoryMarshal.GetReference(packed);");
+        w.WriteLine("ref float yr = ref MemoryMarshal.GetReference(y);");
+        w.WriteLine("nint end = (nint)firstPanel + panelCount;");
+        if (mr == 1)
+        {
+            w.WriteLine("Sweep<TKernel>(ref xr, ldx, ref w, ref yr, ldy, m, firstPanel, end);");
+        }
+        else
+        {
+            int block = sweep.BlockPanels;
+            w.WriteLine($"// Blocks of {block} panel(s): each block's panels go down every {mr}-row block, then its last m % {mr} rows while the");
+            w.WriteLine("// block is still in cache, so a layer whose weights exceed the caches reads them from memory once, not twice. Fewer");
+            w.WriteLine($"// than {mr} rows have no row block to reuse a block's panels: one sweep over all of them.");
+            w.OpenBlock($"if (m < {mr} || TKernel.Panels <= {block})");
+            w.WriteLine("Sweep<TKernel>(ref xr, ldx, ref w, ref yr, ldy, m, firstPanel, end);");
+            w.CloseBlock();
+            w.OpenBlock("else");
+            w.OpenBlock($"for (nint p = firstPanel; p < end; p += {block})");
+            w.WriteLine($"Sweep<TKernel>(ref xr, ldx, ref w, ref yr, ldy, m, p, p + {block} < end ? p + {block} : end);");
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        w.WriteLine();
+        w.OpenBlock($"if (TKernel.Activation == {EmittedNames.ActivationSoftmax})");
+        w.WriteLine($"// Softmax over each finished row, {isa} wide: max, exp, the sum in 16 partials then pairwise, divide.");
+        w.WriteLine($"{EmittedNames.SoftmaxRows}<{EmittedNames.OpsFor(isa)}, {isa}<float>>(y, ldy, y, ldy, TKernel.Outputs, m);");
+        w.CloseBlock();
+        w.CloseBlock();
+
+        // Sweep: panels [first, end) for all m rows.
+        w.WriteLine();
+        w.WriteLine($"/// <summary>Panels [first, end) for all m rows: the {mr}-row blocks{(mr > 1 ? $", then the last m % {mr} rows over the same panels" : string.Empty)}.</summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.WriteLine("private static void Sweep<TKernel>(ref float xr, nint ldx, ref float w, ref float yr, nint ldy, nint m, nint first, nint end)");
+        w.Indent();
+        w.WriteLine(constraint);
+        w.Unindent();
+        w.OpenBlock();
+        w.WriteLine($"nint full = m - (m % {mr});");
+        if (sweep.HasMain)
+        {
+            int q = sweep.GroupPanels;
+            w.WriteLine("nint mainEnd = end < TKernel.MainPanels ? end : TKernel.MainPanels;");
+            w.WriteLine("nint p = first;");
+            w.WriteLine(q == 1
+                ? $"// Each {pw}-column panel is swept down every {mr}-row block while it is hot in cache."
+                : $"// Each group of {q} panels is swept down every {mr}-row block while it is hot in cache.");
+            EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", tiles + "." + TileName(mr, q, pw), mr, pw, advance: null);
+            for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
+            {
+                EmitPanelLoop(w, $"if (mainEnd - p >= {s})", tiles + "." + TileName(mr, s, pw), mr, pw, advance: s);
+            }
+        }
+
+        if (sweep.Tail is not null)
+        {
+            w.WriteLine($"// The zero-padded tail panel, when the range ends with it.");
+            w.OpenBlock("if (first <= TKernel.MainPanels && end > TKernel.MainPanels)");
+            w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+            w.WriteLine($"{tiles}.{TailName(mr, sweep.Tail)}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref yr, (i * ldy) + TKernel.MainColumns), ldy);");
+            w.CloseBlock();
+            w.CloseBlock();
+        }
+
+        if (mr > 1)
+        {
+            int chunk = sweep.RemainderTiles;
+            w.WriteLine($"// The last m % {mr} rows{(mr - 1 > chunk ? $", in blocks of at most {chunk}" : string.Empty)}, over the same panels.");
+            w.WriteLine("ref float xt = ref Unsafe.Add(ref xr, full * ldx);");
+            w.WriteLine("ref float yt = ref Unsafe.Add(ref yr, full * ldy);");
+            w.OpenBlock("switch (m - full)");
+            for (int r = 1; r < mr; r++)
+            {
+                if (r <= chunk)
+                {
+                    w.WriteLine($"case {r}: Rows{r}<TKernel>(ref xt, ldx, ref w, ref yt, ldy, first, end); break;");
+                }
+                else
+                {
+                    w.WriteLine($"case {r}: Rows{chunk}<TKernel>(ref xt, ldx, ref w, ref yt, ldy, first, end); Rows{r - chunk}<TKernel>(ref Unsafe.Add(ref xt, {chunk} * ldx), ldx, ref w, ref Unsafe.Add(ref yt, {chunk} * ldy), ldy, first, end); break;");
+                }
+            }
+
+            w.CloseBlock();
+        }
+
+        w.CloseBlock();
+
+        for (int r = 1; r <= sweep.RemainderTiles; r++)
+        {
+            w.WriteLine();
+            EmitRemainderRows(w, sweep, r, tiles, constraint);
+        }
+
+        w.CloseBlock();
+    }
+
+    private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance)
+    {
+        w.OpenBlock(header);
+        w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * TKernel.PanelStride);");
+        w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw}));");
+        w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+        w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy);");
+        w.CloseBlock();
+        if (advance is int s)
+        {
+            w.WriteLine($"p += {s};");
+        }
+
+        w.CloseBlock();
+    }
+
+    private static void EmitRemainderRows(SourceWriter w, SweepPlan sweep, int r, string tiles, string constraint)
+    {
+        int q = sweep.RowPanels[r];
+        int pw = sweep.PanelWidth;
+        w.WriteLine($"/// <summary>{r} remaining row(s) over panels [first, end): tiles of {q} panel(s), smaller ones at the range's end{(sweep.Tail is null ? string.Empty : ", then the tail")}.</summary>");
+        w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.WriteLine($"private static void Rows{r}<TKernel>(ref float x, nint ldx, ref float w, ref float y, nint ldy, nint first, nint end)");
+        w.Indent();
+        w.WriteLine(constraint);
+        w.Unindent();
+        w.OpenBlock();
+        if (sweep.HasMain)
+        {
+            w.WriteLine("nint mainEnd = end < TKernel.MainPanels ? end : TKernel.MainPanels;");
+            w.WriteLine("nint p = first;");
+            w.OpenBlock($"for (; p + {q} <= mainEnd; p += {q})");
+            w.WriteLine(PanelCall(tiles + "." + TileName(r, q, pw), pw));
+            w.CloseBlock();
+            for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
+            {
+                w.OpenBlock($"if (mainEnd - p >= {s})");
+                w.WriteLine(PanelCall(tiles + "." + TileName(r, s, pw), pw));
+                w.WriteLine($"p += {s};");
+                w.CloseBlock();
+            }
+        }
+
+        if (sweep.Tail is not null)
+        {
+            w.OpenBlock("if (first <= TKernel.MainPanels && end > TKernel.MainPanels)");
+            w.WriteLine($"{tiles}.{TailName(r, sweep.Tail)}<TKernel>(ref x, ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref y, TKernel.MainColumns), ldy);");
+            w.CloseBlock();
+        }
+
+        w.CloseBlock();
+    }
+
+    private static string PanelCall(string tile, int pw) =>
+        $"{tile}<TKernel>(ref x, ldx, ref Unsafe.Add(ref w, p * TKernel.PanelStride), ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw})), ref Unsafe.Add(ref y, p * {pw}), ldy);";
+
+    private static string TileName(int rows, int panels, int pw) => TilePlan.Main(VectorIsa.Vector512, rows, panels, pw).Name;
+
+    private static string TailName(int rows, TileShape tail) => TilePlan.Tail(VectorIsa.Vector512, rows, tail.Width, tail.Lanes, tail.Vectors).Name;
+
+    /// <summary>"12-row blocks of 12x32 tiles (2 panels), remaining rows 1..6 on 1x128, 2x64, ... tiles, a 10-column tail".</summary>
+    private static string Describe(SweepPlan sweep)
+    {
+        int pw = sweep.PanelWidth;
+        var parts = new List<string>();
+        if (sweep.HasMain)
+        {
+            parts.Add($"{sweep.Rows}-row blocks of {sweep.Rows}x{sweep.GroupPanels * pw} tiles");
+        }
+
+        if (sweep.Tail is not null)
+        {
+            parts.Add(sweep.HasMain ? $"the tail panel ({sweep.Tail.Width} wide) by {sweep.Tail.Vectors} vector(s) of {sweep.Tail.Lanes}" : $"{sweep.Rows}-row blocks over the tail panel only ({sweep.Tail.Width} wide)");
+        }
+
+        if (sweep.RemainderTiles > 0 && sweep.HasMain)
+        {
+            var rows = new List<string>();
+            for (int r = 1; r <= sweep.RemainderTiles; r++)
+            {
+                rows.Add($"{r}x{sweep.RowPanels[r] * pw}");
+            }
+
+            parts.Add("the last rows on " + string.Join(", ", rows) + " tiles, to keep " + TilePolicy.MinChains.ToString(CultureInfo.InvariantCulture) + " FMA chains in flight");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static string Kernels(SweepPlan sweep, NetworkPlan plan)
+    {
+        var names = new List<string>();
+        foreach (int k in sweep.Kernels)
+        {
+            names.Add(plan.Kernels[k].Name);
+        }
+
+        return names.Count == 1 ? names[0] : string.Join(", ", names);
+    }
+}
