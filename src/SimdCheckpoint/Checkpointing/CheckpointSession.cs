@@ -337,13 +337,13 @@ public sealed class CheckpointSession<TNetwork>
             switch (action.Kind)
             {
                 case CheckpointActionKind.Advance:
-                {
-                    Span<float> next = where == 1 ? b : a;
-                    ForwardLayer(path, i, state, next.Slice(0, batch * spec.Layers[i].Outputs), batch);
-                    (current, where) = (i + 1, where == 1 ? 2 : 1);
-                    advances++;
-                    break;
-                }
+                    {
+                        Span<float> next = where == 1 ? b : a;
+                        ForwardLayer(path, i, state, next.Slice(0, batch * spec.Layers[i].Outputs), batch);
+                        (current, where) = (i + 1, where == 1 ? 2 : 1);
+                        advances++;
+                        break;
+                    }
 
                 case CheckpointActionKind.Store:
                     _slotOffset[i] = stackTop;
@@ -359,79 +359,79 @@ public sealed class CheckpointSession<TNetwork>
                     _slotOffset[i] = -1;
                     break;
                 default:
-                {
-                    DenseLayerSpec layer = spec.Layers[i];
-                    int n = layer.Outputs;
-                    Span<float> scratch = (where == 1 ? b : a).Slice(0, batch * n);
-                    if (visitor is not null)
                     {
-                        if (_slotOffset[i + 1] >= 0)
+                        DenseLayerSpec layer = spec.Layers[i];
+                        int n = layer.Outputs;
+                        Span<float> scratch = (where == 1 ? b : a).Slice(0, batch * n);
+                        if (visitor is not null)
                         {
-                            visitor(i, arena.Slice(_slotOffset[i + 1], batch * n));
+                            if (_slotOffset[i + 1] >= 0)
+                            {
+                                visitor(i, arena.Slice(_slotOffset[i + 1], batch * n));
+                            }
+                            else
+                            {
+                                ForwardLayer(path, i, state, scratch, batch);
+                                reverseForwards++;
+                                visitor(i, scratch);
+                            }
+
+                            reversed++;
+                            break;
+                        }
+
+                        Span<float> gradient = (gradientInG0 ? g0 : g1).Slice(0, batch * n);
+                        if (i == spec.Layers.Count - 1)
+                        {
+                            if (outputGradient.IsEmpty)
+                            {
+                                gradient.Fill(1f);
+                            }
+                            else
+                            {
+                                outputGradient.CopyTo(gradient);
+                            }
+                        }
+
+                        if (!ReadsOutput(layer))
+                        {
+                            // z = b + x·W again, by the generated identity kernel of the layer's shape (the accumulator its
+                            // forward kernel activates, bit for bit), then dZ = dY ⊙ act′(z).
+                            PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[i];
+                            TNetwork.RunPreActivation(path, i, state, packed.Slice(block.WeightOffset, block.Length), scratch, batch);
+                            reverseForwards++;
+                            BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, scratch, gradient, n, batch, path);
                         }
                         else
                         {
-                            ForwardLayer(path, i, state, scratch, batch);
-                            reverseForwards++;
-                            visitor(i, scratch);
+                            ReadOnlySpan<float> output;
+                            if (_slotOffset[i + 1] >= 0)
+                            {
+                                output = arena.Slice(_slotOffset[i + 1], batch * n);
+                            }
+                            else
+                            {
+                                ForwardLayer(path, i, state, scratch, batch);
+                                output = scratch;
+                                reverseForwards++;
+                            }
+
+                            BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, output, gradient, n, batch, path);
                         }
 
+                        if (gradients is not null)
+                        {
+                            BackwardKernels.WeightGradient<TOps, T>(state, layer.Inputs, gradient, n, batch, gradients.Weight(i));
+                            BackwardKernels.BiasGradient<TOps, T>(gradient, n, batch, gradients.Bias(i));
+                        }
+
+                        Span<float> dx = i == 0 ? inputGradient : (gradientInG0 ? g1 : g0).Slice(0, batch * layer.Inputs);
+                        PackedLayer transposed = NetworkLayout<TNetwork>.Transposed.Layers[i];
+                        TNetwork.RunTransposed(path, i, gradient, _transposed.AsSpan(transposed.WeightOffset, transposed.Length), dx, batch);
+                        gradientInG0 = !gradientInG0;
                         reversed++;
                         break;
                     }
-
-                    Span<float> gradient = (gradientInG0 ? g0 : g1).Slice(0, batch * n);
-                    if (i == spec.Layers.Count - 1)
-                    {
-                        if (outputGradient.IsEmpty)
-                        {
-                            gradient.Fill(1f);
-                        }
-                        else
-                        {
-                            outputGradient.CopyTo(gradient);
-                        }
-                    }
-
-                    if (!ReadsOutput(layer))
-                    {
-                        // z = b + x·W again, by the generated identity kernel of the layer's shape (the accumulator its
-                        // forward kernel activates, bit for bit), then dZ = dY ⊙ act′(z).
-                        PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[i];
-                        TNetwork.RunPreActivation(path, i, state, packed.Slice(block.WeightOffset, block.Length), scratch, batch);
-                        reverseForwards++;
-                        BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, scratch, gradient, n, batch, path);
-                    }
-                    else
-                    {
-                        ReadOnlySpan<float> output;
-                        if (_slotOffset[i + 1] >= 0)
-                        {
-                            output = arena.Slice(_slotOffset[i + 1], batch * n);
-                        }
-                        else
-                        {
-                            ForwardLayer(path, i, state, scratch, batch);
-                            output = scratch;
-                            reverseForwards++;
-                        }
-
-                        BackwardKernels.ActivationBackward<TOps, T>(layer.Activation, layer.Alpha, output, gradient, n, batch, path);
-                    }
-
-                    if (gradients is not null)
-                    {
-                        BackwardKernels.WeightGradient<TOps, T>(state, layer.Inputs, gradient, n, batch, gradients.Weight(i));
-                        BackwardKernels.BiasGradient<TOps, T>(gradient, n, batch, gradients.Bias(i));
-                    }
-
-                    Span<float> dx = i == 0 ? inputGradient : (gradientInG0 ? g1 : g0).Slice(0, batch * layer.Inputs);
-                    PackedLayer transposed = NetworkLayout<TNetwork>.Transposed.Layers[i];
-                    TNetwork.RunTransposed(path, i, gradient, _transposed.AsSpan(transposed.WeightOffset, transposed.Length), dx, batch);
-                    gradientInG0 = !gradientInG0;
-                    reversed++;
-                    break;
-                }
             }
         }
 
