@@ -225,8 +225,11 @@ internal static class NetworkEmitter
                 SweepEmitter.Emit(w, sweep, plan);
             }
 
-            w.WriteLine();
-            TileEmitter.Emit(w, VectorIsa.All[i], plan.Tiles[i], TilePolicy.KUnroll);
+            if (plan.Tiles[i].Count > 0)
+            {
+                w.WriteLine();
+                TileEmitter.Emit(w, VectorIsa.All[i], plan.Tiles[i], TilePolicy.KUnroll);
+            }
         }
 
         w.CloseBlock();

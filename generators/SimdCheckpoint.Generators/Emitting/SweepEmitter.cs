@@ -15,7 +15,6 @@ internal static class SweepEmitter
     {
         string isa = sweep.Isa.Name;
         string cls = isa + sweep.Name;
-        string tiles = isa + "Tiles";
         int mr = sweep.Rows;
         int pw = sweep.PanelWidth;
         string constraint = $"where TKernel : struct, {EmittedNames.IDenseKernel}";
@@ -82,10 +81,10 @@ internal static class SweepEmitter
             w.WriteLine(q == 1
                 ? $"// Each {pw}-column panel is swept down every {mr}-row block while it is hot in cache."
                 : $"// Each group of {q} panels is swept down every {mr}-row block while it is hot in cache.");
-            EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", tiles + "." + TileName(mr, q, pw), mr, pw, advance: null);
+            EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", TileRef(sweep.Isa, mr, q, pw), mr, pw, advance: null);
             for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
             {
-                EmitPanelLoop(w, $"if (mainEnd - p >= {s})", tiles + "." + TileName(mr, s, pw), mr, pw, advance: s);
+                EmitPanelLoop(w, $"if (mainEnd - p >= {s})", TileRef(sweep.Isa, mr, s, pw), mr, pw, advance: s);
             }
         }
 
@@ -94,7 +93,7 @@ internal static class SweepEmitter
             w.WriteLine($"// The zero-padded tail panel, when the range ends with it.");
             w.OpenBlock("if (first <= TKernel.MainPanels && end > TKernel.MainPanels)");
             w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-            w.WriteLine($"{tiles}.{TailName(mr, sweep.Tail)}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref yr, (i * ldy) + TKernel.MainColumns), ldy);");
+            w.WriteLine($"{TailRef(sweep.Isa, mr, sweep.Tail)}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref yr, (i * ldy) + TKernel.MainColumns), ldy);");
             w.CloseBlock();
             w.CloseBlock();
         }
@@ -126,7 +125,7 @@ internal static class SweepEmitter
         for (int r = 1; r <= sweep.RemainderTiles; r++)
         {
             w.WriteLine();
-            EmitRemainderRows(w, sweep, r, tiles, constraint);
+            EmitRemainderRows(w, sweep, r, constraint);
         }
 
         w.CloseBlock();
@@ -148,7 +147,7 @@ internal static class SweepEmitter
         w.CloseBlock();
     }
 
-    private static void EmitRemainderRows(SourceWriter w, SweepPlan sweep, int r, string tiles, string constraint)
+    private static void EmitRemainderRows(SourceWriter w, SweepPlan sweep, int r, string constraint)
     {
         int q = sweep.RowPanels[r];
         int pw = sweep.PanelWidth;
@@ -164,12 +163,12 @@ internal static class SweepEmitter
             w.WriteLine("nint mainEnd = end < TKernel.MainPanels ? end : TKernel.MainPanels;");
             w.WriteLine("nint p = first;");
             w.OpenBlock($"for (; p + {q} <= mainEnd; p += {q})");
-            w.WriteLine(PanelCall(tiles + "." + TileName(r, q, pw), pw));
+            w.WriteLine(PanelCall(TileRef(sweep.Isa, r, q, pw), pw));
             w.CloseBlock();
             for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
             {
                 w.OpenBlock($"if (mainEnd - p >= {s})");
-                w.WriteLine(PanelCall(tiles + "." + TileName(r, s, pw), pw));
+                w.WriteLine(PanelCall(TileRef(sweep.Isa, r, s, pw), pw));
                 w.WriteLine($"p += {s};");
                 w.CloseBlock();
             }
@@ -178,7 +177,7 @@ internal static class SweepEmitter
         if (sweep.Tail is not null)
         {
             w.OpenBlock("if (first <= TKernel.MainPanels && end > TKernel.MainPanels)");
-            w.WriteLine($"{tiles}.{TailName(r, sweep.Tail)}<TKernel>(ref x, ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref y, TKernel.MainColumns), ldy);");
+            w.WriteLine($"{TailRef(sweep.Isa, r, sweep.Tail)}<TKernel>(ref x, ldx, ref Unsafe.Add(ref w, TKernel.TailOffset), ref Unsafe.Add(ref w, TKernel.BiasOffset + TKernel.MainColumns), ref Unsafe.Add(ref y, TKernel.MainColumns), ldy);");
             w.CloseBlock();
         }
 
@@ -188,9 +187,13 @@ internal static class SweepEmitter
     private static string PanelCall(string tile, int pw) =>
         $"{tile}<TKernel>(ref x, ldx, ref Unsafe.Add(ref w, p * TKernel.PanelStride), ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw})), ref Unsafe.Add(ref y, p * {pw}), ldy);";
 
-    private static string TileName(int rows, int panels, int pw) => TilePlan.Main(VectorIsa.Vector512, rows, panels, pw).Name;
+    /// <summary>The class and name of a main tile: the runtime's stock tile, or the one this network writes.</summary>
+    private static string TileRef(VectorIsa isa, int rows, int panels, int pw) => Ref(TilePlan.Main(isa, rows, panels, pw));
 
-    private static string TailName(int rows, TileShape tail) => TilePlan.Tail(VectorIsa.Vector512, rows, tail.Width, tail.Lanes, tail.Vectors).Name;
+    private static string TailRef(VectorIsa isa, int rows, TileShape tail) => Ref(TilePlan.Tail(isa, rows, tail.Width, tail.Lanes, tail.Vectors));
+
+    private static string Ref(TilePlan tile) =>
+        (StockTiles.Contains(tile) ? EmittedNames.StockTiles(tile.Isa.Name) : tile.Isa.Name + "Tiles") + "." + tile.Name;
 
     /// <summary>"12-row blocks of 12x32 tiles (2 panels), remaining rows 1..6 on 1x128, 2x64, ... tiles, a 10-column tail".</summary>
     private static string Describe(SweepPlan sweep)

@@ -70,7 +70,8 @@ internal sealed class NetworkPlan
                     same = sweep;
                     foreach (TilePlan tile in sweep.Tiles())
                     {
-                        if (tileNames.Add(tile.Name))
+                        // The runtime ships the tiles of the default plan; only an overridden shape's are written here.
+                        if (!StockTiles.Contains(tile) && tileNames.Add(tile.Name))
                         {
                             tiles.Add(tile);
                         }
@@ -81,7 +82,7 @@ internal sealed class NetworkPlan
                 Kernels[k].Sweeps.Add(same);
             }
 
-            tiles.Sort((a, b) => a.IsTail != b.IsTail ? (a.IsTail ? 1 : -1) : a.Rows != b.Rows ? b.Rows.CompareTo(a.Rows) : b.Panels.CompareTo(a.Panels));
+            SortTiles(tiles);
             Sweeps.Add(sweeps);
             Tiles.Add(tiles);
         }
@@ -120,8 +121,19 @@ internal sealed class NetworkPlan
     /// <summary>Per vector path (in <see cref="VectorIsa.All"/> order), its distinct sweeps.</summary>
     public List<List<SweepPlan>> Sweeps { get; } = new();
 
-    /// <summary>Per vector path, its distinct tiles: main tiles, widest and tallest first, then tail tiles.</summary>
+    /// <summary>
+    /// Per vector path, the distinct tiles the generated code must write itself: those of an overridden tile shape
+    /// (the default plan's are <see cref="StockTiles"/>); main tiles, tallest and widest first, then tail tiles.
+    /// </summary>
     public List<List<TilePlan>> Tiles { get; } = new();
+
+    /// <summary>Main tiles first, taller then wider first; then tail tiles, taller then wider first.</summary>
+    public static void SortTiles(List<TilePlan> tiles) =>
+        tiles.Sort((a, b) => a.IsTail != b.IsTail ? (a.IsTail ? 1 : -1)
+            : a.Rows != b.Rows ? b.Rows.CompareTo(a.Rows)
+            : a.Panels != b.Panels ? b.Panels.CompareTo(a.Panels)
+            : a.Columns.Count != b.Columns.Count ? b.Columns.Count.CompareTo(a.Columns.Count)
+            : string.CompareOrdinal(a.Name, b.Name));
 
     /// <summary>Plans a network; the tile override sets NR for every path and MR for Vector256.</summary>
     public static NetworkPlan Create(NetworkSpec spec, TileOverride tile, bool gradients)

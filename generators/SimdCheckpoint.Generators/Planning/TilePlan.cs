@@ -22,7 +22,18 @@ internal sealed class TilePlan
         IsTail = tail;
         Name = name;
         Description = description;
+        var key = new System.Text.StringBuilder();
+        key.Append(isa.Name).Append('|').Append(rows).Append('|').Append(lanes).Append('|').Append(stepStride).Append('|').Append(panels).Append('|').Append(tail);
+        foreach (TileColumn c in columns)
+        {
+            key.Append('|').Append(c.Panel).Append(':').Append(c.WeightOffset).Append(':').Append(c.YOffset).Append(':').Append(c.Partial);
+        }
+
+        Key = key.ToString();
     }
+
+    /// <summary>Everything the tile's code depends on: two tiles with one key are the same text.</summary>
+    public string Key { get; }
 
     public VectorIsa Isa { get; }
 

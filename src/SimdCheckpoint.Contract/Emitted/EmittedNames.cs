@@ -1,10 +1,11 @@
 namespace SimdCheckpoint;
 
 /// <summary>
-/// Every runtime name the generated code writes, one constant each, fully qualified so that no type of the user's
-/// own namespace can capture it. The emitter writes only these; a runtime test binds each one by reflection, so a
-/// rename in the runtime fails a test instead of every generated network's build. Generic types are written without
-/// their type arguments (the emitter appends them); a member is its type's constant, a dot and its name.
+/// Every runtime name the generated code writes, one constant each, fully qualified so that no type of the user's own
+/// namespace can capture it. The emitter writes only these; a runtime test (EmittedNamesTests) binds each one by
+/// reflection, so a rename in the runtime fails a test instead of every generated network's build. Generic types are
+/// written without their type arguments (the emitter appends them); a member is its type's constant, a dot and its
+/// name.
 /// </summary>
 internal static class EmittedNames
 {
@@ -43,6 +44,9 @@ internal static class EmittedNames
     public const string KernelChecksNoSuchLayer = KernelChecks + ".NoSuchLayer";
     public const string KernelChecksPathNotGenerated = KernelChecks + ".PathNotGenerated";
     public const string KernelChecksNoPreActivation = KernelChecks + ".NoPreActivation";
+    public const string Vector512Tiles = "global::SimdCheckpoint.Kernels.Vector512Tiles";
+    public const string Vector256Tiles = "global::SimdCheckpoint.Kernels.Vector256Tiles";
+    public const string Vector128Tiles = "global::SimdCheckpoint.Kernels.Vector128Tiles";
 
     public const string Softmax = NumericsNamespace + ".Softmax";
     public const string SoftmaxRows = Softmax + ".Rows";
@@ -58,6 +62,14 @@ internal static class EmittedNames
         "Vector256" => Vector256Ops,
         "Vector128" => Vector128Ops,
         _ => ScalarOps,
+    };
+
+    /// <summary>The runtime's class of stock tiles of a path ("Vector512" → Vector512Tiles).</summary>
+    public static string StockTiles(string path) => path switch
+    {
+        "Vector512" => Vector512Tiles,
+        "Vector256" => Vector256Tiles,
+        _ => Vector128Tiles,
     };
 
     /// <summary>A member of a generic type (<c>X&lt;&gt;.Member</c>) with its type argument.</summary>

@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using SimdCheckpoint.Generators.Emitting;
+using SimdCheckpoint.Generators.Planning;
+using SimdCheckpoint.Generators.Tests.Support;
+using Xunit;
+
+namespace SimdCheckpoint.Generators.Tests;
+
+/// <summary>
+/// The runtime ships the default plan's tiles (src/SimdCheckpoint/Kernels/StockTiles.cs) and generated code calls
+/// them: the file is exactly what the emitter writes, every tile a default network's sweeps call is in it, and a
+/// network of an overridden tile shape writes its own.
+/// </summary>
+public sealed class StockTilesTests
+{
+    private static readonly string RuntimeFile = Path.GetFullPath(Path.Combine(
+        typeof(StockTilesTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ProjectDirectory").Value!,
+        "..", "..", "src", "SimdCheckpoint", "Kernels", "StockTiles.cs"));
+
+    [Fact]
+    public void The_runtime_file_is_what_the_emitter_writes()
+    {
+        string expected = TileEmitter.EmitStockFile();
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(RuntimeFile, expected);
+            return;
+        }
+
+        Assert.True(File.Exists(RuntimeFile), $"There is no {RuntimeFile}; run the tests with UPDATE_SNAPSHOTS=1 to write it.");
+        string actual = File.ReadAllText(RuntimeFile).Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.True(expected == actual, $"{RuntimeFile} is not what the emitter writes:\n{Snapshot.FirstDifference(expected, actual)}\nRerun with UPDATE_SNAPSHOTS=1 and review the diff.");
+    }
+
+    [Fact]
+    public void Every_path_has_its_register_tile_and_every_remaining_row_count()
+    {
+        foreach (VectorIsa isa in VectorIsa.All)
+        {
+            var tiles = StockTiles.For(isa);
+            Assert.Contains(tiles, t => !t.IsTail && t.Rows == isa.DefaultRows && t.Panels == isa.DefaultPanels);
+            for (int r = 1; r < Math.Min(isa.DefaultRows, SweepPlan.MaxRemainderTile + 1); r++)
+            {
+                Assert.Contains(tiles, t => !t.IsTail && t.Rows == r);
+                Assert.Contains(tiles, t => t.IsTail && t.Rows == r);
+            }
+
+            Assert.Equal(tiles.Count, tiles.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count());
+        }
+    }
+
+    [Fact]
+    public void A_default_network_calls_the_stock_tiles_and_writes_none()
+    {
+        GeneratorRun run = GeneratorHarness.Run(SnapshotTests.TinySource);
+
+        Assert.Contains("global::SimdCheckpoint.Kernels.Vector512Tiles.Tile12x16<TKernel>(", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("private static class Vector512Tiles", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("private static class Vector256Tiles", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("private static class Vector128Tiles", run.SingleSource, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_network_of_an_overridden_tile_shape_writes_its_own_tiles()
+    {
+        const string source = """
+            using SimdCheckpoint;
+            namespace N;
+            [Network(TileRows = 4, TileColumns = 24)]
+            [Dense(10, 50, Activation.Relu)]
+            public partial class Wide24;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("private static class Vector256Tiles", run.SingleSource, StringComparison.Ordinal);
+        Assert.Contains("Vector256Tiles.Tile4x24<TKernel>(", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("global::SimdCheckpoint.Kernels.Vector256Tiles.Tile4x24", run.SingleSource, StringComparison.Ordinal);
+    }
+}
