@@ -91,5 +91,6 @@ static int ArgMax(ReadOnlySpan<float> row)
 
 static char Shade(float value, string ramp) => ramp[Math.Clamp((int)(value * (ramp.Length - 1)), 0, ramp.Length - 1)];
 
-[NetworkFile("model/digits.onnx")]
+// Gradients = true: the saliency above runs the backward pass, whose kernels a forward-only type does not carry.
+[NetworkFile("model/digits.onnx", Gradients = true)]
 internal partial class Digits;

@@ -281,6 +281,7 @@ public sealed class SafetensorsReader : IDisposable
         }
 
         if (!value.TryGetProperty("data_offsets", out JsonElement offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2
+            || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
             || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
         {
             throw Format($"Tensor '{name}' in '{SourceName}' needs \"data_offsets\": [begin, end] with 0 <= begin <= end.", name);

@@ -145,6 +145,8 @@ public sealed class SafetensorsLoadingTests : IDisposable
     [Theory]
     [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[20,7],"data_offsets":[0,999999]}}""", "dense0.weight", "hold")]
     [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[20,7],"data_offsets":[560,0]}}""", "dense0.weight", "data_offsets")]
+    [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[20,7],"data_offsets":["0",560]}}""", "dense0.weight", "data_offsets")]
+    [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[20,7],"data_offsets":[0,{}]}}""", "dense0.weight", "data_offsets")]
     [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[20,-7],"data_offsets":[0,560]}}""", "dense0.weight", "shape")]
     [InlineData("""{"dense0.weight":{"dtype":"F32","shape":[9223372036854775807,4],"data_offsets":[0,560]}}""", "dense0.weight", "overflows")]
     [InlineData("""{"dense0.weight":{"shape":[20,7],"data_offsets":[0,560]}}""", "dense0.weight", "dtype")]
