@@ -247,6 +247,8 @@ public sealed class AttributeDiagnosticTests
 
     [Theory]
     [InlineData("Network(TileRows = 17)", "TileRows = 17")]
+    [InlineData("Network(TileRows = 14, TileColumns = 8)", "TileRows = 14: it must be between 1 and 13")]
+    [InlineData("Network(TileRows = 1, TileColumns = 64)", "TileColumns = 64: the Vector128 (SSE, NEON) path would need 18 registers")]
     [InlineData("Network(TileRows = -1)", "TileRows = -1")]
     [InlineData("Network(TileColumns = 12)", "TileColumns = 12")]
     [InlineData("Network(TileColumns = 72)", "TileColumns = 72")]

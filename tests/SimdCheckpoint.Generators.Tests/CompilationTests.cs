@@ -57,6 +57,12 @@ public sealed class CompilationTests
             [Network(TileRows = 2, TileColumns = 48)]
             [Dense(5, 100)] [Dense(100, 2)]
             public partial class Flat;
+            [Network(TileRows = 13, TileColumns = 8)]
+            [Dense(3, 20)] [Dense(20, 2)]
+            public partial class Tall;
+            [Network(TileRows = 1, TileColumns = 56)]
+            [Dense(3, 120)] [Dense(120, 2)]
+            public partial class Widest;
             """, null),
         ["layer names that need escaping"] = ("""
             using SimdCheckpoint;

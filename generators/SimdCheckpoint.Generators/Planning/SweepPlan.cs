@@ -85,6 +85,12 @@ internal sealed class SweepPlan
             }
         }
 
+        if (rows < 1)
+        {
+            // TilePolicy.Check refuses a panel width no path can tile; reaching here is a planner bug.
+            throw new System.InvalidOperationException($"No {isa.Name} tile fits a {panelWidth}-column panel.");
+        }
+
         // The last rows get tiles spanning several panels, so a call still keeps MinChains independent FMA chains
         // in flight (batch 1 on a one-panel tile would otherwise wait on FMA latency).
         int remainder = Math.Min(rows - 1, MaxRemainderTile);

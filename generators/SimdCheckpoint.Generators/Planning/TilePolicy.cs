@@ -26,14 +26,17 @@ internal static class TilePolicy
 
     public const int MaxColumns = 64;
 
+    /// <summary>A row block's remaining rows run as at most two remainder blocks of at most <see cref="SweepPlan.MaxRemainderTile"/> rows.</summary>
+    public const int MaxRows = (2 * SweepPlan.MaxRemainderTile) + 1;
+
     public static bool Fits(int rows, int vectors) => VectorIsa.Vector256.Fits(rows, vectors);
 
     /// <summary>Null when the override (0 = planner's choice) can be planned; otherwise why not.</summary>
     public static string? Check(int rows, int columns)
     {
-        if (rows < 0 || rows > Registers)
+        if (rows < 0 || rows > MaxRows)
         {
-            return $"TileRows = {rows}: it must be between 1 and {Registers} (or 0 for the planner's choice).";
+            return $"TileRows = {rows}: it must be between 1 and {MaxRows} (or 0 for the planner's choice).";
         }
 
         if (columns < 0 || columns > MaxColumns || columns % VectorWidth != 0)
@@ -43,6 +46,12 @@ internal static class TilePolicy
 
         int r = rows == 0 ? DefaultRows : rows;
         int c = columns == 0 ? DefaultColumns : columns;
+        int narrow = c / VectorIsa.Vector128.Lanes;
+        if (!VectorIsa.Vector128.Fits(1, narrow))
+        {
+            return $"TileColumns = {c}: the Vector128 (SSE, NEON) path would need {narrow + 2} registers for even one row of a {c}-column panel; x64 has {VectorIsa.Vector128.Registers}. Choose at most {(VectorIsa.Vector128.Registers - 2) * VectorIsa.Vector128.Lanes} columns.";
+        }
+
         if (!Fits(r, c / VectorWidth))
         {
             return $"A {r}x{c} tile needs {(r * (c / VectorWidth)) + 1 + Math.Min(r, c / VectorWidth)} vector registers; x64 has {Registers}, so it would spill. Choose a smaller tile.";

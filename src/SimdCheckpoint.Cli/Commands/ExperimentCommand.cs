@@ -98,7 +98,7 @@ internal static class ExperimentCommand
         output.WriteLine($"  weights    seeded (SplitMix64, seed {seed}), packed once into 64-byte aligned panels: {packed.PackedBytes / 1024.0 / 1024.0:F2} MiB in {packMs:F1} ms");
 
         var session = new InferenceSession<Deep32>(packed, batch);
-        output.WriteLine($"  session    max batch {batch}; two ping-pong activation buffers of {session.ActivationBytes / 2 / 1024.0:F1} KiB each ({(session.UsesStack ? "stackalloc per call" : "held by the session")}); auto path {session.AutoPath}");
+        output.WriteLine($"  session    max batch {batch}; activation buffers of {session.ActivationBytes / 1024.0:F1} KiB in all ({(session.UsesStack ? "stackalloc per call" : "held by the session")}); auto path {session.AutoPath}");
 
         float[] input = new float[batch * spec.InputSize];
         new DeterministicRandom(seed + 1).Fill(input, 1f);

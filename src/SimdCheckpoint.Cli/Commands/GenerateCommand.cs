@@ -27,7 +27,7 @@ internal static class GenerateCommand
         var type = new Option<string?>("--type") { Description = "The network type's name (default: from the spec's name, e.g. mnist -> MnistNetwork). A spec without a name takes this one, as the generator names it after the [NetworkFile] type." };
         var gradients = new Option<bool>("--gradients") { Description = "Also emit the backward pass's kernels, as [NetworkFile(..., Gradients = true)] does (what grad and inspect compile)." };
         Option<bool> verbose = ModelOptions.Verbose();
-        var command = new Command("generate", "Print the C# kernels the source generator emits for a model (what a [NetworkFile] type of that name and namespace gets at build time; what run and grad compile).")
+        var command = new Command("generate", "Print the C# kernels the source generator emits for a model (what a [NetworkFile] type of that name and namespace gets at build time; what run compiles, and with --gradients what grad and inspect compile).")
         {
             model, outFile, ns, type, gradients, verbose,
         };

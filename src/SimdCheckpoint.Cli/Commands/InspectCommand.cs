@@ -102,7 +102,7 @@ internal static class InspectCommand
         output.WriteLine("  Activation memory by schedule, as the planner predicts it (CheckpointSession.Predict; what a call measures):");
         output.WriteLine("  peak activation bytes = two working buffers + the checkpoint stack's high-water mark; forward evaluations =");
         output.WriteLine("  advances + reverse-step forwards (a GELU, SiLU or LeakyReLU(alpha <= 0) layer recomputes its pre-activation");
-        output.WriteLine("  in its reverse step). The forward-only row is an InferenceSession's two buffers. Every schedule gives the same bits.");
+        output.WriteLine("  in its reverse step). The forward-only row is an InferenceSession's activation buffers. Every schedule gives the same bits.");
         output.WriteLine();
         output.WriteLine($"  {"schedule",-14} {"checkpoints",11} {"forward evals",13} {"bytes, batch " + Batches[0],18} {"bytes, batch " + Batches[1],18}");
         foreach (MemoryRow row in table.Rows)
@@ -130,7 +130,7 @@ internal static class InspectCommand
 
 #if !NATIVE_AOT
     /// <summary>
-    /// The planner's predictions on the compiled network: an inference session's two buffers for the forward-only row,
+    /// The planner's predictions on the compiled network: an inference session's activation buffers for the forward-only row,
     /// and <see cref="CheckpointSession{TNetwork}.Predict"/> for each schedule. Weights are zeros: the figures do not
     /// depend on them.
     /// </summary>

@@ -19,14 +19,14 @@ namespace SimdCheckpoint;
 public sealed class NetworkAttribute : Attribute
 {
     /// <summary>
-    /// Overrides the planner's register tile height (MR, rows of the batch per microkernel call) for every layer;
-    /// 0 lets the planner choose. For tuning and benchmarks.
+    /// Overrides the planner's register tile height (MR, rows of the batch per microkernel call, 1 to 13) for every
+    /// layer; 0 lets the planner choose. For tuning and benchmarks.
     /// </summary>
     public int TileRows { get; set; }
 
     /// <summary>
-    /// Overrides the planner's register tile width (NR, output columns per panel, a multiple of 8) for every layer;
-    /// 0 lets the planner choose. For tuning and benchmarks.
+    /// Overrides the planner's register tile width (NR, output columns per panel, a multiple of 8 up to 56) for every
+    /// layer; 0 lets the planner choose. For tuning and benchmarks.
     /// </summary>
     public int TileColumns { get; set; }
 

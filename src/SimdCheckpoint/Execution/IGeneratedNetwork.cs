@@ -31,8 +31,8 @@ public interface IGeneratedNetwork<TSelf>
     /// <paramref name="y"/> (row stride <paramref name="ldy"/>), reading the layer's block of the packed weights,
     /// for the columns of panels [<paramref name="firstPanel"/>, <paramref name="firstPanel"/> + <paramref name="panelCount"/>)
     /// only (<see cref="PackedLayer.Panels"/> in all, the zero-padded tail counted as the last). Every output is one fma
-    /// chain in k order on the same tiles whatever the range, so threads that take disjoint ranges share a layer with
-    /// the bits of one. A softmax layer normalises whole rows and takes only its whole range.
+    /// chain in k order whatever the range and whichever tile computes it, so threads that take disjoint ranges share a
+    /// layer with the bits of one. A softmax layer normalises whole rows and takes only its whole range.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short or a stride too small; nothing is written.</exception>
     /// <exception cref="ArgumentOutOfRangeException">There is no such layer, or the range reaches outside its panels; nothing is written.</exception>

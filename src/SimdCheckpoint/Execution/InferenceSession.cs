@@ -16,7 +16,7 @@ namespace SimdCheckpoint;
 public sealed unsafe class InferenceSession<TNetwork> : IDisposable
     where TNetwork : IGeneratedNetwork<TNetwork>
 {
-    /// <summary>The largest pair of activation buffers, in bytes, placed on the stack instead of in the session.</summary>
+    /// <summary>The largest activation arena (every buffer of a forward pass), in bytes, placed on the stack instead of in the session.</summary>
     public const int StackThresholdBytes = 32 * 1024;
 
     private readonly AlignedBuffer? _arena;
@@ -83,7 +83,10 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
         Split = split;
         if (threads > 1)
         {
-            _workers = new RowWorkers<TNetwork>(weights, threads - 1, (maxBatch + threads - 1) / threads);
+            // A helper's buffers hold the largest block of rows Forward can hand it: ceil(maxBatch / threads) when every
+            // thread takes part, and up to 6 rows when a small batch takes fewer (batch 8 of 4 threads: 2 blocks of 4).
+            int helperRows = Math.Max((maxBatch + threads - 1) / threads, Math.Min(maxBatch, (2 * MinRowsPerThread) - 1));
+            _workers = new RowWorkers<TNetwork>(weights, threads - 1, helperRows);
             _pass = new PanelPass<TNetwork>(weights, threads);
         }
         else
@@ -178,14 +181,14 @@ public sealed unsafe class InferenceSession<TNetwork> : IDisposable
             throw new ArgumentOutOfRangeException(nameof(batch), batch, $"The batch must be between 1 and the session's maximum, {MaxBatch}.");
         }
 
-        if (input.Length != batch * spec.InputSize)
+        if (input.Length != (long)batch * spec.InputSize)
         {
-            throw new ArgumentException($"The input has {input.Length} floats; batch {batch} of {spec.Name} needs exactly {batch}·{spec.InputSize} = {batch * spec.InputSize}.", nameof(input));
+            throw new ArgumentException($"The input has {input.Length} floats; batch {batch} of {spec.Name} needs exactly {batch}·{spec.InputSize} = {(long)batch * spec.InputSize}.", nameof(input));
         }
 
-        if (output.Length != batch * spec.OutputSize)
+        if (output.Length != (long)batch * spec.OutputSize)
         {
-            throw new ArgumentException($"The output has {output.Length} floats; batch {batch} of {spec.Name} needs exactly {batch}·{spec.OutputSize} = {batch * spec.OutputSize}.", nameof(output));
+            throw new ArgumentException($"The output has {output.Length} floats; batch {batch} of {spec.Name} needs exactly {batch}·{spec.OutputSize} = {(long)batch * spec.OutputSize}.", nameof(output));
         }
 
         if (input.Overlaps(output))

@@ -9,7 +9,7 @@ namespace SimdCheckpoint.Tests.Execution;
 
 /// <summary>
 /// A session with helper threads splits each call by rows or by column panels and gives exactly one thread's bits, without
-/// allocating; the panels of one layer (ForwardLayerPanels) give the full layer's bits column for column.
+/// allocating; the panels of one layer (RunLayer over panel ranges) give the full layer's bits column for column.
 /// </summary>
 public sealed class ThreadedSessionTests
 {
@@ -33,6 +33,31 @@ public sealed class ThreadedSessionTests
                 single.Forward(input, expected, batch, path);
                 threaded.Forward(input, actual, batch, path);
                 Bits.Equal(expected, actual, $"{threads} threads, batch {batch}, {path}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Every_maximum_batch_split_by_rows_gives_the_bits_of_one_thread(int threads)
+    {
+        // A small batch takes fewer threads, in larger blocks than maxBatch / threads (batch 8 of 4 threads: two blocks
+        // of 4): each helper's buffers must hold the largest block the call can hand it, whatever the session's maximum.
+        var harness = new NetworkHarness<Uneven>(seed: 13);
+        using var single = new InferenceSession<Uneven>(harness.Weights, 40);
+        for (int maxBatch = 1; maxBatch <= 40; maxBatch++)
+        {
+            using var threaded = new InferenceSession<Uneven>(harness.Weights, maxBatch, threads, ThreadSplit.Rows);
+            for (int batch = 1; batch <= maxBatch; batch++)
+            {
+                float[] input = TestData.Random(batch * 37, seed: (ulong)((maxBatch * 100) + batch));
+                float[] expected = new float[batch * 3];
+                float[] actual = new float[batch * 3];
+                single.Forward(input, expected, batch);
+                threaded.Forward(input, actual, batch);
+                Bits.Equal(expected, actual, $"{threads} threads, maxBatch {maxBatch}, batch {batch}");
             }
         }
     }
