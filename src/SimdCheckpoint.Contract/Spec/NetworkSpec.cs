@@ -270,7 +270,7 @@ public sealed partial class NetworkSpec : IEquatable<NetworkSpec>
             return Chain(name, _layers, _inputs[0].Name, _outputs[0].Name);
         }
 
-        return new NetworkSpec(name, (_inputs, _nodes, Names(_outputs)), isChain: false);
+        return new NetworkSpec(name, (_inputs, _nodes, Names(_outputs)), isChain: false) { Encoder = Encoder };
     }
 
     /// <summary>How <paramref name="other"/> differs from this network in what the kernels compile, or null when it does not.</summary>

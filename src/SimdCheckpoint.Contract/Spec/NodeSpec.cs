@@ -8,6 +8,18 @@ public enum NodeKind
 {
     /// <summary>A fully connected layer, <see cref="DenseLayerSpec"/>.</summary>
     Dense = 0,
+
+    /// <summary>Token, position and token-type embeddings summed, <see cref="EmbeddingSpec"/>.</summary>
+    Embedding = 1,
+
+    /// <summary>Layer normalisation over the hidden axis, of one tensor or of the sum of two, <see cref="LayerNormSpec"/>.</summary>
+    LayerNorm = 2,
+
+    /// <summary>Multi-head self-attention over a sequence with a padding mask, <see cref="AttentionSpec"/>.</summary>
+    Attention = 3,
+
+    /// <summary>The first token of each sequence (the pooler's input), <see cref="FirstTokenSpec"/>.</summary>
+    FirstToken = 4,
 }
 
 /// <summary>

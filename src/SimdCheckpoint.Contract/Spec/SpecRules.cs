@@ -205,6 +205,10 @@ internal static class SpecRules
     public static string KindName(NodeKind kind) => kind switch
     {
         NodeKind.Dense => "dense",
+        NodeKind.Embedding => "embedding",
+        NodeKind.LayerNorm => "layer_norm",
+        NodeKind.Attention => "attention",
+        NodeKind.FirstToken => "first_token",
         _ => ((int)kind).ToString(CultureInfo.InvariantCulture),
     };
 

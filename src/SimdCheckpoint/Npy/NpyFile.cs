@@ -89,6 +89,51 @@ public static class NpyFile
         return new NpyArray(shape, data);
     }
 
+    /// <summary>
+    /// Reads an integer array (token ids, token types, an attention mask): little-endian int64 (<c>'&lt;i8'</c>, what
+    /// PyTorch and NumPy write by default) or int32 (<c>'&lt;i4'</c>), C order; each value must fit an int.
+    /// </summary>
+    /// <exception cref="NpyFormatException">The file is not such an array, or an int64 value does not fit an int.</exception>
+    public static NpyIntArray ReadIntegers(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        string source = Path.GetFileName(path);
+        int headerLength = ParsePreamble(bytes.AsSpan(0, Math.Min(12, bytes.Length)), source, out int preambleLength);
+        if (bytes.Length - preambleLength < headerLength)
+        {
+            throw new NpyFormatException($"The header says it is {headerLength} bytes, but the file ends before it does.", source);
+        }
+
+        int[] shape = ParseHeader(bytes.AsSpan(preambleLength, headerLength).ToArray(), bytes[6], source, out long count, integers: true, out string descr);
+        int size = descr == "<i8" ? 8 : 4;
+        long dataStart = preambleLength + headerLength;
+        if (bytes.Length - dataStart != count * size)
+        {
+            throw new NpyFormatException($"The shape ({ShapeText(shape)}) needs {count * size:N0} bytes of data; the file has {bytes.Length - dataStart:N0}.", source);
+        }
+
+        var data = new int[count];
+        for (long i = 0; i < count; i++)
+        {
+            if (size == 4)
+            {
+                data[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan((int)(dataStart + (i * 4)), 4));
+                continue;
+            }
+
+            long value = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan((int)(dataStart + (i * 8)), 8));
+            if (value is < int.MinValue or > int.MaxValue)
+            {
+                throw new NpyFormatException($"Element {i} is {value}, which does not fit a 32-bit integer.", source);
+            }
+
+            data[i] = (int)value;
+        }
+
+        return new NpyIntArray(shape, data);
+    }
+
     /// <summary>Reads a float32 array from bytes in memory.</summary>
     public static NpyArray Read(ReadOnlyMemory<byte> bytes, string sourceName)
     {
@@ -190,7 +235,9 @@ public static class NpyFile
         return (int)headerLength;
     }
 
-    private static int[] ParseHeader(byte[] header, byte major, string source, out long count)
+    private static int[] ParseHeader(byte[] header, byte major, string source, out long count) => ParseHeader(header, major, source, out count, integers: false, out _);
+
+    private static int[] ParseHeader(byte[] header, byte major, string source, out long count, bool integers, out string descr)
     {
         string text;
         try
@@ -230,12 +277,18 @@ public static class NpyFile
             }
         }
 
-        if (entries["descr"] is not string descr)
+        if (entries["descr"] is not string dtype)
         {
             throw new NpyFormatException("The header's 'descr' is not a string.", source);
         }
 
-        if (descr != "<f4")
+        descr = dtype;
+        if (integers && descr is not ("<i8" or "<i4"))
+        {
+            throw new NpyFormatException($"The dtype is '{descr}'; token ids, types and masks must be little-endian int64 ('<i8') or int32 ('<i4').", source);
+        }
+
+        if (!integers && descr != "<f4")
         {
             string why = descr switch
             {
@@ -477,6 +530,23 @@ public sealed class NpyArray
 
     /// <summary>The values, row-major.</summary>
     public float[] Data { get; }
+}
+
+/// <summary>An integer array read from a .npy file: its shape and its values in C order.</summary>
+public sealed class NpyIntArray
+{
+    /// <summary>Creates an array.</summary>
+    public NpyIntArray(int[] shape, int[] data)
+    {
+        Shape = shape;
+        Data = data;
+    }
+
+    /// <summary>The dimensions.</summary>
+    public IReadOnlyList<int> Shape { get; }
+
+    /// <summary>The values, in C order.</summary>
+    public int[] Data { get; }
 }
 
 /// <summary>A .npy file that cannot be read: the message says what is wrong, <see cref="SourceName"/> where.</summary>

@@ -232,7 +232,7 @@ public static class Softmax
 
     /// <summary>p[j] += p[j + 8], then + 4, + 2, + 1: the fixed pairwise order of the final reduction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ReducePairwise(Span<float> p)
+    internal static float ReducePairwise(Span<float> p)
     {
         for (int half = Partials / 2; half >= 1; half /= 2)
         {

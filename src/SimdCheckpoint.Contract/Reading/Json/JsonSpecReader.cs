@@ -61,7 +61,9 @@ internal sealed class JsonSpecReadResult
 /// </summary>
 internal static class JsonSpecReader
 {
-    private static readonly string[] NetworkProperties = { "$schema", "name", "description", "layers", "inputs", "nodes", "outputs" };
+    private static readonly string[] NetworkProperties = { "$schema", "name", "description", "layers", "inputs", "nodes", "outputs", "encoder" };
+    private static readonly string[] EncoderProperties =
+        { "layers", "hidden", "heads", "intermediate", "vocabulary", "positions", "typeVocabulary", "epsilon", "activation", "pooler", "tokenTypes" };
     private static readonly string[] LayerProperties = { "name", "description", "inputs", "outputs", "activation", "alpha" };
     private static readonly string[] NodeProperties = { "op", "name", "description", "from", "to", "inputs", "outputs", "activation", "alpha" };
     private static readonly string[] InputProperties = { "name", "width" };
@@ -105,6 +107,19 @@ internal static class JsonSpecReader
         }
 
         bool graph = members.ContainsKey("nodes");
+        if (members.TryGetValue("encoder", out JsonNode? encoderNode))
+        {
+            foreach (string key in new[] { "layers", "nodes", "inputs", "outputs" })
+            {
+                if (members.TryGetValue(key, out JsonNode? extra))
+                {
+                    Schema(problems, extra, -1, SpecField.Network, "\"" + key + "\" does not belong beside \"encoder\": an encoder spec gives only its sizes.");
+                }
+            }
+
+            return ReadEncoder(problems, encoderNode, name);
+        }
+
         if (members.TryGetValue("layers", out JsonNode? layersNode))
         {
             foreach (string key in new[] { "nodes", "inputs", "outputs" })
@@ -125,6 +140,107 @@ internal static class JsonSpecReader
         }
 
         return ReadGraph(problems, root, members, name);
+    }
+
+    /// <summary>
+    /// The encoder form: <c>{ "name": ..., "encoder": { "layers": 6, "hidden": 384, "heads": 12, "intermediate": 1536,
+    /// "vocabulary": 30522, "positions": 512, "typeVocabulary": 2, "epsilon": 1e-12, "activation": "gelu", "pooler": true,
+    /// "tokenTypes": true } }</c>; <c>pooler</c> and <c>tokenTypes</c> default to true, <c>typeVocabulary</c> to 2,
+    /// <c>epsilon</c> to 1e-12 and <c>activation</c> to gelu (Hugging Face's BERT defaults).
+    /// </summary>
+    private static JsonSpecReadResult ReadEncoder(List<LocatedSpecProblem> problems, JsonNode node, string name)
+    {
+        if (node.Kind != JsonKind.Object)
+        {
+            Schema(problems, node, -1, SpecField.Network, "\"encoder\" must be an object of sizes, not " + JsonNode.Describe(node.Kind) + ".");
+            return new JsonSpecReadResult(null, problems);
+        }
+
+        const string where = "the encoder";
+        Dictionary<string, JsonNode> m = Members(problems, node, EncoderProperties, where, -1);
+        int Required(string key)
+        {
+            int? value = ReadInt(problems, m, key, -1, SpecField.Network, null, where);
+            if (!m.ContainsKey(key))
+            {
+                Schema(problems, node, -1, SpecField.Network, where + " has no \"" + key + "\".");
+            }
+
+            return value ?? 0;
+        }
+
+        bool Flag(string key)
+        {
+            if (!m.TryGetValue(key, out JsonNode? flag))
+            {
+                return true;
+            }
+
+            if (flag.Kind != JsonKind.True && flag.Kind != JsonKind.False)
+            {
+                Schema(problems, flag, -1, SpecField.Network, where + ": \"" + key + "\" must be true or false, not " + JsonNode.Describe(flag.Kind) + ".");
+            }
+
+            return flag.Kind != JsonKind.False;
+        }
+
+        int layers = Required("layers");
+        int hidden = Required("hidden");
+        int heads = Required("heads");
+        int intermediate = Required("intermediate");
+        int vocabulary = Required("vocabulary");
+        int positions = Required("positions");
+        int types = m.ContainsKey("typeVocabulary") ? ReadInt(problems, m, "typeVocabulary", -1, SpecField.Network, null, where) ?? 0 : 2;
+        float epsilon = 1e-12f;
+        if (m.TryGetValue("epsilon", out JsonNode? eps))
+        {
+            if (eps.Kind == JsonKind.Number)
+            {
+                epsilon = ParseFloat(eps.Text);
+            }
+            else
+            {
+                Schema(problems, eps, -1, SpecField.Network, where + ": \"epsilon\" must be a number, not " + JsonNode.Describe(eps.Kind) + ".");
+            }
+        }
+
+        Activation activation = Activation.Gelu;
+        if (m.TryGetValue("activation", out JsonNode? a))
+        {
+            if (a.Kind != JsonKind.String)
+            {
+                Schema(problems, a, -1, SpecField.Activation, where + ": \"activation\" must be a string, not " + JsonNode.Describe(a.Kind) + ".");
+            }
+            else if (!ActivationInfo.TryParse(a.Text, out activation))
+            {
+                problems.Add(new LocatedSpecProblem(
+                    new SpecProblem(SpecDiagnosticIds.UnknownActivation, where + " has the unknown activation \"" + a.Text + "\"; use one of: " + ActivationInfo.Accepted + ".", -1, SpecField.Activation),
+                    a.Start,
+                    a.Length));
+            }
+        }
+
+        bool pooler = Flag("pooler");
+        bool tokenTypes = Flag("tokenTypes");
+        if (problems.Count > 0)
+        {
+            return new JsonSpecReadResult(null, problems);
+        }
+
+        try
+        {
+            var config = new EncoderConfig(layers, hidden, heads, intermediate, vocabulary, positions, types, epsilon, activation, pooler, tokenTypes);
+            return new JsonSpecReadResult(NetworkSpec.ForEncoder(name, config), problems);
+        }
+        catch (NetworkSpecException e)
+        {
+            foreach (SpecProblem problem in e.Problems)
+            {
+                problems.Add(new LocatedSpecProblem(problem, node.Start, node.Length));
+            }
+
+            return new JsonSpecReadResult(null, problems);
+        }
     }
 
     private static JsonSpecReadResult ReadChain(List<LocatedSpecProblem> problems, JsonNode root, JsonNode layersNode, string name)
@@ -282,7 +398,12 @@ internal static class JsonSpecReader
 
             if (op != "dense")
             {
-                Schema(problems, m["op"], i, SpecField.Network, where + " has the unknown op \"" + op + "\"; the operators are: dense.");
+                Schema(
+                    problems,
+                    m["op"],
+                    i,
+                    SpecField.Network,
+                    where + " has the unknown op \"" + op + "\"; the operators are: dense (an encoder's embedding, layer-norm and attention nodes come from an \"encoder\" spec).");
                 continue;
             }
 

@@ -10,6 +10,23 @@ internal static class JsonSpecWriter
     {
         var sb = new StringBuilder();
         sb.Append("{\n  \"name\": ").Append(Quote(spec.Name)).Append(",\n");
+        if (spec.Encoder is { } e)
+        {
+            sb.Append("  \"encoder\": { \"layers\": ").Append(Int(e.Layers))
+              .Append(", \"hidden\": ").Append(Int(e.Hidden))
+              .Append(", \"heads\": ").Append(Int(e.Heads))
+              .Append(", \"intermediate\": ").Append(Int(e.Intermediate))
+              .Append(", \"vocabulary\": ").Append(Int(e.Vocabulary))
+              .Append(", \"positions\": ").Append(Int(e.Positions))
+              .Append(", \"typeVocabulary\": ").Append(Int(e.TypeVocabulary))
+              .Append(", \"epsilon\": ").Append(e.Epsilon.ToString("R", CultureInfo.InvariantCulture))
+              .Append(", \"activation\": \"").Append(ActivationInfo.NameOf(e.Activation)).Append('"')
+              .Append(", \"pooler\": ").Append(e.Pooler ? "true" : "false")
+              .Append(", \"tokenTypes\": ").Append(e.TokenTypeInput ? "true" : "false")
+              .Append(" }\n}\n");
+            return sb.ToString();
+        }
+
         bool chain = spec.IsChain && spec.Inputs[0].Name == NetworkSpec.ChainInput && spec.Outputs[0].Name == NetworkSpec.ChainOutput && ChainNamed(spec);
         if (chain)
         {

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using SimdCheckpoint.Safetensors;
+
+namespace SimdCheckpoint;
+
+/// <summary>
+/// The parameters of a compiled encoder (<see cref="NetworkSpec.ForEncoder"/>): its dense layers packed in the kernels'
+/// panel layout (<see cref="Dense"/>), and the embedding tables and layer-norm scales and shifts as read. Loaded from a
+/// safetensors file with Hugging Face's BERT names, from an ONNX file's initializers, or from arrays; every tensor's
+/// presence, type and shape is checked before any is used.
+/// </summary>
+/// <typeparam name="TNetwork">The generated encoder type.</typeparam>
+public sealed class EncoderWeights<TNetwork>
+    where TNetwork : IGeneratedNetwork<TNetwork>
+{
+    private readonly float[]?[] _parameters;
+
+    private EncoderWeights(NetworkWeights<TNetwork> dense, float[]?[] parameters)
+    {
+        Dense = dense;
+        _parameters = parameters;
+    }
+
+    /// <summary>The dense layers, packed.</summary>
+    public NetworkWeights<TNetwork> Dense { get; }
+
+    /// <summary>The bytes these weights hold: the packed dense layers and every other parameter.</summary>
+    public long Bytes
+    {
+        get
+        {
+            long bytes = Dense.PackedBytes;
+            foreach (float[]? p in _parameters)
+            {
+                bytes += (p?.LongLength ?? 0) * sizeof(float);
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>Node <paramref name="node"/>'s parameters besides dense ones: an embedding's word, position and type tables in that order, a layer norm's γ then β.</summary>
+    internal ReadOnlySpan<float> Parameters(int node) => _parameters[node];
+
+    /// <summary>
+    /// Loads every tensor from a safetensors file by the names the spec's nodes give (Hugging Face's BERT names; dense
+    /// weights [out, in] as PyTorch saves them).
+    /// </summary>
+    /// <exception cref="WeightsFormatException">The file is not well-formed safetensors.</exception>
+    /// <exception cref="WeightsMismatchException">A tensor is missing, has the wrong shape or is not F32.</exception>
+    public static EncoderWeights<TNetwork> FromSafetensors(string path)
+    {
+        using SafetensorsReader reader = SafetensorsReader.Open(path);
+        return FromSafetensors(reader);
+    }
+
+    /// <summary>Loads the weights from an open safetensors reader; see <see cref="FromSafetensors(string)"/>.</summary>
+    public static EncoderWeights<TNetwork> FromSafetensors(SafetensorsReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        NetworkWeights<TNetwork> dense = NetworkWeights<TNetwork>.FromSafetensors(reader, WeightLayout.OutputsByInputs);
+        return new EncoderWeights<TNetwork>(dense, ReadParameters(reader.SourceName, (name, shape, node) =>
+        {
+            if (!reader.Tensors.TryGetValue(name, out SafetensorsTensorInfo? info))
+            {
+                throw new WeightsMismatchException($"'{reader.SourceName}' has no tensor '{name}', which node '{node}' of {TNetwork.Spec.Name} needs.", reader.SourceName, name, node);
+            }
+
+            if (info.DType != "F32")
+            {
+                throw new WeightsMismatchException($"Tensor '{name}' in '{reader.SourceName}' has dtype {info.DType}; only F32 tensors can be loaded.", reader.SourceName, name, node);
+            }
+
+            CheckShape(reader.SourceName, name, node, info.Shape, shape);
+            var data = new float[info.ElementCount];
+            reader.ReadFloat32(info, data);
+            return data;
+        }));
+    }
+
+    /// <summary>
+    /// Builds the weights from arrays by the spec's tensor names: <c>{layer}.weight</c> ([out, in], PyTorch's layout) and
+    /// <c>{layer}.bias</c> for each dense layer, the embedding tables and the layer norms' <c>weight</c> and <c>bias</c>.
+    /// </summary>
+    /// <exception cref="WeightsMismatchException">A tensor is missing or has the wrong number of elements.</exception>
+    public static EncoderWeights<TNetwork> FromTensors(IReadOnlyDictionary<string, float[]> tensors, string sourceName = "tensors")
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        float[] Get(string name, long[] shape, string node)
+        {
+            if (!tensors.TryGetValue(name, out float[]? data))
+            {
+                throw new WeightsMismatchException($"{sourceName} has no tensor '{name}', which node '{node}' of {TNetwork.Spec.Name} needs.", sourceName, name, node);
+            }
+
+            long count = 1;
+            foreach (long d in shape)
+            {
+                count *= d;
+            }
+
+            if (data.LongLength != count)
+            {
+                throw new WeightsMismatchException(
+                    $"Tensor '{name}' in {sourceName} has {data.LongLength} elements; node '{node}' needs {SafetensorsTensorInfo.FormatShape(shape)} = {count}.", sourceName, name, node);
+            }
+
+            return data;
+        }
+
+        NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
+        IReadOnlyList<DenseLayerSpec> layers = TNetwork.Spec.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            DenseLayerSpec l = layers[i];
+            builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
+        }
+
+        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
+    }
+
+    /// <summary>Builds the weights from packed dense layers and the other parameters read by <paramref name="read"/>.</summary>
+    internal static EncoderWeights<TNetwork> Create(NetworkWeights<TNetwork> dense, string sourceName, Func<string, long[], string, float[]> read) =>
+        new(dense, ReadParameters(sourceName, read));
+
+    /// <summary>Reads every non-dense node's parameters with <paramref name="read"/>(name, shape, node), which checks them.</summary>
+    private static float[]?[] ReadParameters(string sourceName, Func<string, long[], string, float[]> read)
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        if (spec.Encoder is null)
+        {
+            throw new InvalidOperationException($"{spec.Name} is not an encoder (NetworkSpec.ForEncoder): load it with NetworkWeights<{typeof(TNetwork).Name}>.");
+        }
+
+        var parameters = new float[]?[spec.Nodes.Count];
+        for (int i = 0; i < spec.Nodes.Count; i++)
+        {
+            switch (spec.Nodes[i])
+            {
+                case EmbeddingSpec e:
+                {
+                    float[] word = read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name);
+                    float[] position = read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name);
+                    float[] type = read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name);
+                    var all = new float[word.LongLength + position.LongLength + type.LongLength];
+                    word.CopyTo(all, 0);
+                    position.CopyTo(all, word.LongLength);
+                    type.CopyTo(all, word.LongLength + position.LongLength);
+                    parameters[i] = all;
+                    break;
+                }
+
+                case LayerNormSpec l:
+                {
+                    float[] gamma = read(l.Name + ".weight", [l.Width], l.Name);
+                    float[] beta = read(l.Name + ".bias", [l.Width], l.Name);
+                    var all = new float[2 * l.Width];
+                    gamma.CopyTo(all, 0);
+                    beta.CopyTo(all, l.Width);
+                    parameters[i] = all;
+                    break;
+                }
+            }
+        }
+
+        _ = sourceName;
+        return parameters;
+    }
+
+    private static void CheckShape(string source, string name, string node, IReadOnlyList<long> actual, long[] expected)
+    {
+        bool same = actual.Count == expected.Length;
+        for (int d = 0; same && d < expected.Length; d++)
+        {
+            same = actual[d] == expected[d];
+        }
+
+        if (!same)
+        {
+            throw new WeightsMismatchException(
+                $"Tensor '{name}' in '{source}' has shape {SafetensorsTensorInfo.FormatShape(actual)}; node '{node}' of {TNetwork.Spec.Name} needs {SafetensorsTensorInfo.FormatShape(expected)}.",
+                source,
+                name,
+                node);
+        }
+    }
+}
