@@ -361,6 +361,11 @@ internal static class OnnxEncoderReader
                     }
                 }
 
+                if (n.Outputs.Count == 0 || n.Outputs[0].Length == 0)
+                {
+                    Report(n, "has no first output.");
+                }
+
                 foreach (string o in n.Outputs)
                 {
                     if (o.Length == 0)
@@ -793,6 +798,17 @@ internal static class OnnxEncoderReader
             int k = Array.FindIndex(split, s => s.KeyLayout);
             if (k < 0 || Array.FindLastIndex(split, s => s.KeyLayout) != k)
             {
+                // Name the transpose that should have been the key's: the one whose output is the scores' second factor.
+                foreach ((OnnxNode _, OnnxNode _, string heads, bool key) in split)
+                {
+                    List<OnnxNode> readers = Readers(heads);
+                    if (!key && readers.Count == 1 && readers[0] is { OpType: "MatMul" } reader && reader.Inputs.Count == 2 && reader.Inputs[1] == heads
+                        && Array.Exists(split, s => s.Heads == reader.Inputs[0]))
+                    {
+                        throw Fail(_producers[heads], "transposes the key to " + List(Perm(_producers[heads])) + "; the scores Q·Kᵀ need [0, 2, 3, 1].");
+                    }
+                }
+
                 throw Fail(split[0].MatMul, "and the other projections of layer " + Text(index) + " do not transpose exactly one of them as the key ([0, 2, 3, 1]).");
             }
 
@@ -1408,7 +1424,7 @@ internal static class OnnxEncoderReader
             }
 
             OnnxNode? unsqueeze = Producer(value);
-            if (unsqueeze is not { OpType: "Unsqueeze" } || !Is(Axes(unsqueeze), 0))
+            if (unsqueeze is not { OpType: "Unsqueeze" } || unsqueeze.Inputs.Count == 0 || !Is(Axes(unsqueeze), 0))
             {
                 throw Fail(unsqueeze ?? from, "is where " + what + " was expected: Unsqueeze(axes [0]) of Gather(Shape(…), " + Text(k) + ").");
             }
