@@ -381,9 +381,10 @@ internal sealed class OnnxAttribute
 /// </summary>
 internal sealed class OnnxTensor
 {
-    private OnnxTensor(string name, int dataType, List<long> dims, byte[] file, int rawStart, int rawLength, List<float>? floatData, List<long>? int32Data, bool external, bool otherData)
+    private OnnxTensor(string name, int dataType, List<long> dims, byte[] file, int rawStart, int rawLength, List<float>? floatData, List<long>? int32Data, List<long>? int64Data, bool external, bool otherData)
     {
         Int32Data = int32Data;
+        Int64Data = int64Data;
         Name = name;
         DataType = dataType;
         Dims = dims;
@@ -419,6 +420,8 @@ internal sealed class OnnxTensor
 
     private List<long>? Int32Data { get; }
 
+    private List<long>? Int64Data { get; }
+
     /// <summary>A BOOL scalar (Dropout's training_mode), from raw_data or int32_data.</summary>
     public bool TryReadBoolScalar(out bool value)
     {
@@ -441,6 +444,61 @@ internal sealed class OnnxTensor
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The data of an INT64 or INT32 tensor stored in this file (shape constants, indices), from raw_data or the typed
+    /// field, exactly as many values as the shape declares; false otherwise.
+    /// </summary>
+    public bool TryReadIntegers(out long[] values)
+    {
+        values = [];
+        long count = ElementCount;
+        if ((DataType != 7 && DataType != 6) || IsExternal || count < 0)
+        {
+            return false;
+        }
+
+        int size = DataType == 7 ? 8 : 4;
+        if (RawLength >= 0)
+        {
+            if (RawLength != count * size)
+            {
+                return false;
+            }
+
+            values = new long[count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                int p = RawStart + (size * i);
+                ulong v = 0;
+                for (int b = size - 1; b >= 0; b--)
+                {
+                    v = (v << 8) | File[p + b];
+                }
+
+                values[i] = size == 8 ? unchecked((long)v) : unchecked((int)(uint)v);
+            }
+
+            return true;
+        }
+
+        List<long>? typed = DataType == 7 ? Int64Data : Int32Data;
+        if ((typed?.Count ?? 0) != count)
+        {
+            return false;
+        }
+
+        values = typed is null ? [] : typed.ToArray();
+        if (DataType == 6)
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = unchecked((int)values[i]);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>"FLOAT", "DOUBLE", … for messages.</summary>
@@ -559,6 +617,7 @@ internal sealed class OnnxTensor
         int rawStart = 0, rawLength = -1;
         List<float>? floats = null;
         List<long>? int32s = null;
+        List<long>? int64s = null;
         bool external = false, other = false;
         while (r.Next(out int field, out int wire))
         {
@@ -594,7 +653,12 @@ internal sealed class OnnxTensor
                     OnnxAttribute.ReadRepeatedInt64(ref r, field, wire, int32s);
                     other = true;
                     break;
-                case 6 or 7 or 10 or 11:
+                case 7:
+                    int64s ??= new List<long>();
+                    OnnxAttribute.ReadRepeatedInt64(ref r, field, wire, int64s);
+                    other = true;
+                    break;
+                case 6 or 10 or 11:
                     other = true;
                     r.Skip(wire);
                     break;
@@ -609,7 +673,7 @@ internal sealed class OnnxTensor
             throw r.Error("a tensor ('" + name + "') of rank " + dims.Count.ToString(CultureInfo.InvariantCulture));
         }
 
-        return new OnnxTensor(name, dataType, dims, r.Data, rawStart, rawLength, floats, int32s, external, other);
+        return new OnnxTensor(name, dataType, dims, r.Data, rawStart, rawLength, floats, int32s, int64s, external, other);
     }
 }
 
