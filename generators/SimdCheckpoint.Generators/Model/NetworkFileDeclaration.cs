@@ -98,8 +98,8 @@ internal sealed class AdditionalFileModel : IEquatable<AdditionalFileModel>
 
     public ImmutableEquatableArray<SpecProblem> OnnxProblems { get; }
 
-    public static AdditionalFileModel ForOnnx(string path, OnnxNetworkReadResult result) =>
-        new(path, result.Spec, new List<SpecProblem>(result.Problems).ToEquatableArray());
+    public static AdditionalFileModel ForOnnx(string path, NetworkSpec? spec, List<SpecProblem> problems) =>
+        new(path, spec, problems.ToEquatableArray());
 
     public static AdditionalFileModel ForUnreadableOnnx(string path, string message) =>
         new(path, null, new List<SpecProblem>

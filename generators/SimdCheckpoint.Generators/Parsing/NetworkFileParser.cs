@@ -204,7 +204,8 @@ internal static class NetworkFileParser
         }
 
         string name = System.IO.Path.GetFileName(file.Path);
-        return AdditionalFileModel.ForOnnx(file.Path, OnnxNetworkReader.Read(bytes, System.IO.Path.GetFileNameWithoutExtension(name), name));
+        (NetworkSpec? spec, List<SpecProblem> problems) = OnnxReading.Read(bytes, System.IO.Path.GetFileNameWithoutExtension(name), name);
+        return AdditionalFileModel.ForOnnx(file.Path, spec, problems);
     }
 
     /// <summary>

@@ -63,7 +63,8 @@ public sealed partial class NetworkSpec
     /// <summary>
     /// Reads the network an ONNX model describes, with the same reader and rules the source generator applies to an
     /// <c>.onnx</c> <c>[NetworkFile]</c> file: a chain of <c>Gemm</c> or <c>MatMul</c>
-    /// (+ <c>Add</c>) layers with their activations; see docs/onnx.md.
+    /// (+ <c>Add</c>) layers with their activations, or, for a graph whose inputs are token ids, a BERT-style encoder as
+    /// <c>torch.onnx.export</c> writes it (opsets 11 to 17); see docs/onnx.md.
     /// </summary>
     /// <param name="model">The file's bytes.</param>
     /// <param name="sourceName">The file name for messages; without its extension, the network's name.</param>
@@ -83,8 +84,8 @@ public sealed partial class NetworkSpec
             throw new ArgumentNullException(nameof(sourceName));
         }
 
-        OnnxNetworkReadResult result = OnnxNetworkReader.Read(model, Path.GetFileNameWithoutExtension(sourceName), Path.GetFileName(sourceName));
-        return result.Spec ?? throw new NetworkSpecException(sourceName, new List<SpecProblem>(result.Problems));
+        (NetworkSpec? spec, List<SpecProblem> problems) = OnnxReading.Read(model, Path.GetFileNameWithoutExtension(sourceName), Path.GetFileName(sourceName));
+        return spec ?? throw new NetworkSpecException(sourceName, problems);
     }
 
     /// <summary>Reads the network of an ONNX model file; see <see cref="FromOnnx(byte[], string)"/>.</summary>

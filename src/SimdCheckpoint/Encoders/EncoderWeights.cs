@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using SimdCheckpoint.Onnx;
 using SimdCheckpoint.Safetensors;
 
 namespace SimdCheckpoint;
@@ -121,9 +122,86 @@ public sealed class EncoderWeights<TNetwork>
         return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
     }
 
-    /// <summary>Builds the weights from packed dense layers and the other parameters read by <paramref name="read"/>.</summary>
-    internal static EncoderWeights<TNetwork> Create(NetworkWeights<TNetwork> dense, string sourceName, Func<string, long[], string, float[]> read) =>
-        new(dense, ReadParameters(sourceName, read));
+    /// <summary>
+    /// Loads the weights from the ONNX file the encoder was compiled from (its initializers, found by the same reader the
+    /// generator used; MatMul weights are transposed into PyTorch's [out, in] once).
+    /// </summary>
+    /// <exception cref="WeightsFormatException">The file is not an ONNX model, or a tensor's data cannot be read.</exception>
+    /// <exception cref="WeightsMismatchException">The file describes another network.</exception>
+    public static EncoderWeights<TNetwork> FromOnnx(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return FromOnnx(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Loads the weights from an ONNX model's bytes; see <see cref="FromOnnx(string)"/>.</summary>
+    public static EncoderWeights<TNetwork> FromOnnx(byte[] model, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        NetworkSpec compiled = TNetwork.Spec;
+        OnnxEncoderReadResult result = OnnxEncoderReader.Read(model, compiled.Name, Path.GetFileName(sourceName));
+        if (result.Spec is null)
+        {
+            string problems = string.Join(" ", result.Problems);
+            string message = $"'{sourceName}' cannot give the weights of {compiled.Name}: {problems}";
+            throw result.Problems.Count > 0 && result.Problems[0].Id == SpecDiagnosticIds.MalformedOnnx
+                ? new WeightsFormatException(message, sourceName)
+                : new WeightsMismatchException(message, sourceName, null, null);
+        }
+
+        if (!result.Spec.Encoder!.Equals(compiled.Encoder) || result.Spec.Fingerprint != compiled.Fingerprint)
+        {
+            throw new WeightsMismatchException(
+                $"'{sourceName}' describes an encoder of {result.Spec.Encoder} (spec fingerprint {result.Spec.Fingerprint}), but {compiled.Name} was compiled as "
+                + $"{compiled.Encoder?.ToString() ?? compiled.Shape} (fingerprint {compiled.Fingerprint}). Rebuild after changing the model, or load the file it was compiled from.",
+                sourceName,
+                null,
+                null);
+        }
+
+        float[] Get(string name, long[] shape, string node)
+        {
+            if (!result.Tensors.TryGetValue(name, out OnnxEncoderTensor? tensor))
+            {
+                throw new WeightsMismatchException($"'{sourceName}' holds no tensor for '{name}', which node '{node}' of {compiled.Name} needs.", sourceName, name, node);
+            }
+
+            float[] data;
+            try
+            {
+                data = tensor.ReadFloats();
+            }
+            catch (OnnxFormatException e)
+            {
+                throw new WeightsFormatException($"'{sourceName}': {e.Message}", sourceName, tensor.Tensor.Name);
+            }
+
+            long count = 1;
+            foreach (long d in shape)
+            {
+                count *= d;
+            }
+
+            if (data.LongLength != count)
+            {
+                throw new WeightsMismatchException(
+                    $"'{sourceName}': '{tensor.Tensor.Name}' (for '{name}') has {data.LongLength} elements; node '{node}' needs {SafetensorsTensorInfo.FormatShape(shape)} = {count}.", sourceName, name, node);
+            }
+
+            return data;
+        }
+
+        NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
+        IReadOnlyList<DenseLayerSpec> layers = compiled.Layers;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            DenseLayerSpec l = layers[i];
+            builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
+        }
+
+        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
+    }
 
     /// <summary>Reads every non-dense node's parameters with <paramref name="read"/>(name, shape, node), which checks them.</summary>
     private static float[]?[] ReadParameters(string sourceName, Func<string, long[], string, float[]> read)

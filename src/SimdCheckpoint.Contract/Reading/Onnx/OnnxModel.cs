@@ -14,6 +14,12 @@ internal sealed class OnnxModel
     /// <summary>TensorProto.DataType FLOAT.</summary>
     public const int FloatType = 1;
 
+    /// <summary>TensorProto.DataType INT32.</summary>
+    public const int Int32Type = 6;
+
+    /// <summary>TensorProto.DataType INT64.</summary>
+    public const int Int64Type = 7;
+
     private OnnxModel(long irVersion, long opset, string producer, OnnxGraph graph)
     {
         IrVersion = irVersion;
