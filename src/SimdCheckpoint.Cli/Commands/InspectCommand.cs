@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.CommandLine;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using SimdCheckpoint.Checkpointing;
 using SimdCheckpoint.Cli.Models;
 #if !NATIVE_AOT
@@ -75,6 +76,12 @@ internal static class InspectCommand
     {
         LoadedModel model = ModelFile.Load(a.Model, weightsPath: null, WeightLayout.OutputsByInputs);
         NetworkSpec spec = model.Spec;
+        if (spec.Encoder is not null)
+        {
+            InspectEncoder(model, output);
+            return CommandLineInvocation.Success;
+        }
+
         output.WriteLine($"inspect: {model.Path}: network '{spec.Name}', {spec.Shape}, {spec.Layers.Count} dense layer(s)");
         output.WriteLine();
         output.WriteLine($"  {"#",3}  {"layer",-16} {"K -> N",-15} {"activation",-24} {"parameters",14} {"FLOPs/sample",14}");
@@ -112,6 +119,55 @@ internal static class InspectCommand
 
         return CommandLineInvocation.Success;
 #endif
+    }
+
+    /// <summary>The sequence lengths and batches the encoder table gives activation memory and FLOPs for.</summary>
+    public static readonly (int Batch, int Sequence)[] EncoderCalls = [(1, 16), (1, 128), (8, 128)];
+
+    /// <summary>An encoder: its configuration, its graph node by node, its totals, FLOPs per token and activation memory.</summary>
+    private static void InspectEncoder(LoadedModel model, TextWriter output)
+    {
+        NetworkSpec spec = model.Spec;
+        EncoderConfig config = spec.Encoder!;
+        output.WriteLine($"inspect: {model.Path}: encoder '{spec.Name}': {config}");
+        output.WriteLine($"  inputs  {string.Join(", ", spec.Inputs.Select(i => i.Name + " (integer per token)"))}; outputs {string.Join(", ", spec.Outputs.Select(o => o.Name))}");
+        output.WriteLine();
+        output.WriteLine($"  {"#",3}  {"node",-42} {"op",-18} {"parameters",12}  reads -> writes");
+        for (int i = 0; i < spec.Nodes.Count; i++)
+        {
+            NodeSpec n = spec.Nodes[i];
+            string op = n switch
+            {
+                DenseLayerSpec d => $"dense {d.Inputs}->{d.Outputs}" + (d.Activation == Activation.Identity ? string.Empty : " " + ActivationText(d)),
+                AttentionSpec at => $"attention {at.Heads}x{at.HeadSize}",
+                LayerNormSpec l => l.AddsResidual ? "add+layer_norm" : "layer_norm",
+                EmbeddingSpec => "embedding",
+                FirstTokenSpec => "first_token",
+                _ => n.Kind.ToString(),
+            };
+            string wiring = string.Join(", ", n.InputTensors) + " -> " + n.OutputTensor;
+            output.WriteLine($"  {i,3}  {n.Name,-42} {op,-18} {n.ParameterCount,12:N0}  {wiring}");
+        }
+
+        output.WriteLine();
+        long denseFlops = spec.Layers.Where(l => l.Name != "pooler.dense").Sum(l => l.FlopsPerRow);
+        long otherFlops = spec.Nodes.Where(n => n is not DenseLayerSpec and not FirstTokenSpec).Sum(n => n.FlopsPerRow);
+        output.WriteLine($"  parameters: {spec.ParameterCount:N0} ({spec.ParameterCount * sizeof(float):N0} bytes as F32; the dense layers' {spec.Layers.Sum(l => l.ParameterCount):N0} are packed for the kernels)");
+        output.WriteLine($"  FLOPs per token (a fused multiply-add counts 2): dense {denseFlops:N0}, embedding and layer norms {otherFlops:N0}, attention 4·hidden·S per layer");
+        output.WriteLine();
+        output.WriteLine("  Per call (EncoderSession, one thread): FLOPs (the pooler once per sequence) and activation bytes, the buffer plan's");
+        output.WriteLine("  buffers of batch·sequence rows + the real tokens' positions + one head's attention scratch ((head size + 1)·S floats).");
+        output.WriteLine($"  {"batch x sequence",17} {"FLOPs",18} {"FLOPs/token",14} {"activation bytes",18}");
+        foreach ((int batch, int longest) in EncoderCalls)
+        {
+            int sequence = Math.Min(longest, config.Positions);
+
+            long tokens = (long)batch * sequence;
+            long attention = config.Layers * 4L * config.Hidden * sequence * tokens;
+            long pooler = config.Pooler ? 2L * config.Hidden * config.Hidden * batch : 0;
+            double flops = ((denseFlops + otherFlops) * (double)tokens) + attention + pooler;
+            output.WriteLine($"  {batch + " x " + sequence,17} {flops,18:N0} {flops / tokens,14:N0} {EncoderMemory.ActivationBytes(spec, batch, sequence),18:N0}");
+        }
     }
 
     private static string ActivationText(DenseLayerSpec layer) => layer.Activation switch

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.IO;
@@ -18,7 +19,14 @@ internal sealed record RunArguments(
     string Layout = "outputs-by-inputs",
     string Path = "auto",
     bool Verbose = false,
-    string? CacheDirectory = null);
+    string? CacheDirectory = null)
+{
+    /// <summary>Every --input value when there are several (an encoder's named inputs); null: just <see cref="Input"/>.</summary>
+    public IReadOnlyList<string>? AllInputs { get; init; }
+
+    /// <summary>Every --output value when there are several; null: just <see cref="Output"/>.</summary>
+    public IReadOnlyList<string>? AllOutputs { get; init; }
+}
 
 /// <summary>
 /// <c>simdcheckpoint run</c>: a forward pass of any model file through exactly the kernels the generator would emit
@@ -30,8 +38,19 @@ internal static class RunCommand
     public static Command Create(string? cacheDirectory = null)
     {
         Option<string> model = ModelOptions.Model();
-        var input = new Option<string>("--input", "-i") { Description = "The inputs: a float32 .npy of shape (batch, inputs), or (batch, ...) with the dimensions after the first multiplying to the network's inputs.", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Where the outputs go: a float32 .npy of shape (batch, outputs).", Required = true };
+        var input = new Option<string[]>("--input", "-i")
+        {
+            Description = "The inputs: a float32 .npy of shape (batch, inputs), or (batch, ...) with the dimensions after the first multiplying to the network's inputs. "
+                + "An encoder takes named int64 or int32 .npy arrays of shape (batch, sequence): --input input_ids=ids.npy --input attention_mask=mask.npy [--input token_type_ids=types.npy].",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string[]>("--output", "-o")
+        {
+            Description = "Where the outputs go: a float32 .npy of shape (batch, outputs). An encoder's are named: --output last_hidden_state=h.npy [--output pooler_output=p.npy] (one unnamed output is the last hidden state).",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
         Option<string?> weights = ModelOptions.Weights();
         Option<string> layout = ModelOptions.Layout();
         Option<string> path = ModelOptions.Path();
@@ -43,13 +62,17 @@ internal static class RunCommand
         command.SetAction(result => Run(
             new RunArguments(
                 result.GetValue(model)!,
-                result.GetValue(input)!,
-                result.GetValue(output)!,
+                result.GetValue(input)![0],
+                result.GetValue(output)![0],
                 result.GetValue(weights),
                 result.GetValue(layout)!,
                 result.GetValue(path)!,
                 result.GetValue(verbose),
-                CacheDirectory: cacheDirectory),
+                CacheDirectory: cacheDirectory)
+            {
+                AllInputs = result.GetValue(input),
+                AllOutputs = result.GetValue(output),
+            },
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error));
         return command;
@@ -73,17 +96,35 @@ internal static class RunCommand
     {
         KernelPath path = ModelOptions.ParsePath(a.Path);
         LoadedModel model = ModelFile.Load(a.Model, a.Weights, ModelOptions.ParseLayout(a.Layout));
+        if (model.Spec.Encoder is not null)
+        {
+            return EncoderRun.Run(a, model, path, output, error);
+        }
+
         WeightsSource weights = model.RequireWeights();
-        NpyBatch input = ArrayFiles.ReadBatch(a.Input, model.Spec.InputSize, "inputs", model.Path);
-        ArrayFiles.RequireOutputPath(a.Output);
+        string inputPath = Single(a.AllInputs ?? [a.Input], "--input", model.Spec.Inputs[0].Name, model.Path);
+        string outputPath = Single(a.AllOutputs ?? [a.Output], "--output", model.Spec.Outputs[0].Name, model.Path);
+        NpyBatch input = ArrayFiles.ReadBatch(inputPath, model.Spec.InputSize, "inputs", model.Path);
+        ArrayFiles.RequireOutputPath(outputPath);
         CompiledModel compiled = ModelCompiler.CompileAndReport(model, gradients: false, a.CacheDirectory, a.Verbose, error, "run");
         ForwardResult result = NetworkTypeCall.Invoke<ForwardResult>(typeof(RunCommand), nameof(Forward), compiled.NetworkType, model, weights, input, path);
-        ArrayFiles.Write(a.Output, result.Output, [input.Batch, model.Spec.OutputSize]);
+        ArrayFiles.Write(outputPath, result.Output, [input.Batch, model.Spec.OutputSize]);
         output.WriteLine($"run: {model.Path} ({ShapeText.Abbreviate(model.Spec)}), {input.Batch} sample(s) of ({input.ShapeText}), path {result.Path}{(path == KernelPath.Auto ? " (auto)" : string.Empty)}");
         output.WriteLine($"  weights  {weights.Description}");
         output.WriteLine($"  forward  {result.Elapsed.TotalMilliseconds:F3} ms (one call, the first: it includes compiling the kernels' machine code)");
-        output.WriteLine($"  wrote    {a.Output} ({input.Batch}, {model.Spec.OutputSize})");
+        output.WriteLine($"  wrote    {outputPath} ({input.Batch}, {model.Spec.OutputSize})");
         return CommandLineInvocation.Success;
+    }
+
+    /// <summary>The one file of a one-input (or one-output) network: a path, or NAME=PATH with the tensor's own name.</summary>
+    private static string Single(IReadOnlyList<string> values, string option, string name, string model)
+    {
+        if (values.Count != 1)
+        {
+            throw new UserInputException(model, $"has one {(option == "--input" ? "input" : "output")} ('{name}'); give {option} once, not {values.Count} times.");
+        }
+
+        return EncoderRun.Named(values, option, [name], name, model)[name];
     }
 
     /// <summary>The forward pass on the compiled network type.</summary>

@@ -36,6 +36,25 @@ internal sealed class WeightsSource
     public static WeightsSource FromLayers(IReadOnlyList<DenseLayerWeights> layers, string description) =>
         new(description, null, default, layers);
 
+    /// <summary>An encoder's weights: its ONNX file's initializers, or a safetensors file with Hugging Face's names.</summary>
+    public EncoderWeights<TNetwork> LoadEncoder<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        if (_layers is not null)
+        {
+            throw new InvalidOperationException("An encoder's weights come from a file.");
+        }
+
+        try
+        {
+            return _onnx ? EncoderWeights<TNetwork>.FromOnnx(_path!) : EncoderWeights<TNetwork>.FromSafetensors(_path!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new Commands.UserInputException(_path!, "cannot be read: " + e.Message, e);
+        }
+    }
+
     /// <summary>Validates the weights against <typeparamref name="TNetwork"/>'s spec and packs them.</summary>
     /// <exception cref="WeightsException">The file is malformed, or a tensor is missing or has the wrong shape or dtype.</exception>
     public NetworkWeights<TNetwork> Load<TNetwork>()

@@ -287,19 +287,7 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
         _pin.Free();
     }
 
-    private long ActivationFloats(int batch, int sequence)
-    {
-        long tokens = (long)batch * sequence;
-        long floats = 0;
-        for (int b = 0; b < _plan.BufferWidths.Count; b++)
-        {
-            floats += RoundUp(_plan.BufferWidths[b] * tokens);
-        }
-
-        floats += RoundUp(tokens + batch); // the real keys' positions and counts (integers)
-        floats += Threads * RoundUp(EncoderOps.ScratchFloats(_headSize, sequence));
-        return floats;
-    }
+    private long ActivationFloats(int batch, int sequence) => EncoderMemory.ActivationFloats(_plan, _headSize, batch, sequence, Threads);
 
     private static long RoundUp(long floats) => (floats + Align - 1) / Align * Align;
 
@@ -562,4 +550,38 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
             }
         }
     }
+}
+
+/// <summary>The activation memory of an encoder call, from its spec alone (what <see cref="EncoderSession{TNetwork}.ActivationBytes"/> states and a call measures).</summary>
+public static class EncoderMemory
+{
+    /// <summary>
+    /// The bytes a call of <paramref name="batch"/> sequences of <paramref name="sequence"/> tokens on
+    /// <paramref name="threads"/> threads uses: <c>Σ_b roundUp16(width_b·B·S)</c> floats for the buffer plan's buffers,
+    /// <c>roundUp16(B·S + B)</c> integers for the real tokens' positions, and per thread <c>roundUp16((headSize + 1)·S)</c>
+    /// floats of attention scratch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is not an encoder.</exception>
+    public static long ActivationBytes(NetworkSpec spec, int batch, int sequence, int threads = 1)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        EncoderConfig config = spec.Encoder ?? throw new ArgumentException($"{spec.Name} is not an encoder.", nameof(spec));
+        return ActivationFloats(BufferPlan.For(spec), config.HeadSize, batch, sequence, threads) * sizeof(float);
+    }
+
+    internal static long ActivationFloats(BufferPlan plan, int headSize, int batch, int sequence, int threads)
+    {
+        long tokens = (long)batch * sequence;
+        long floats = 0;
+        foreach (int width in plan.BufferWidths)
+        {
+            floats += RoundUp(width * tokens);
+        }
+
+        floats += RoundUp(tokens + batch); // the real keys' positions and counts (integers)
+        floats += threads * RoundUp(EncoderOps.ScratchFloats(headSize, sequence));
+        return floats;
+    }
+
+    private static long RoundUp(long floats) => (floats + 15) / 16 * 16;
 }
