@@ -16,3 +16,7 @@ public partial class TorchMlpFlatten;
 
 [NetworkFile("matmul_add.onnx")]
 public partial class TorchMatMulAdd;
+
+/// <summary>A BERT-style encoder (tests/models/bert), exported at opset 13.</summary>
+[NetworkFile("bert_gelu.op13.onnx")]
+public partial class BertGeluOp13;
