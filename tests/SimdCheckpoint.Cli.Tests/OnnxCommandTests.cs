@@ -125,6 +125,26 @@ public sealed class OnnxCommandTests(SharedModelCache cache) : IDisposable
         Assert.DoesNotContain("element type 11", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Grad_writes_dW_and_db_of_an_onnx_model_under_its_layer_names()
+    {
+        const string model = "mlp_silu_leaky_sigmoid";
+        NpyArray input = NpyFile.Read(ModelPath(model + ".input.npy"));
+        string dx = Path.Combine(_directory, "dx.npy"), dw = Path.Combine(_directory, "dw.safetensors");
+        var stderr = new StringWriter();
+        int exit = GradCommand.Run(
+            new GradArguments(ModelPath(model + ".onnx"), ModelPath(model + ".input.npy"), dx, Schedule: "revolve:2", CacheDirectory: cache.Path, WeightGradients: dw), TextWriter.Null, stderr);
+        Assert.True(exit == 0, stderr.ToString());
+
+        int batch = input.Shape[0];
+        NetworkSpec spec = TorchMlpSiluLeakySigmoid.Spec;
+        var session = new CheckpointSession<TorchMlpSiluLeakySigmoid>(
+            NetworkWeights<TorchMlpSiluLeakySigmoid>.FromOnnx(ModelPath(model + ".onnx")), batch, CheckpointSchedule.StoreAll(spec.Layers.Count));
+        var gradients = new LayerGradients(spec);
+        session.Backward(input.Data, new float[batch * spec.InputSize], batch, default, gradients);
+        GradCommandTests.AssertWeightGradients(dw, gradients, WeightLayout.OutputsByInputs);
+    }
+
     private void RunMatchesBuildTime<TNetwork>(string model)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {
