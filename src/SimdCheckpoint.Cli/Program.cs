@@ -86,5 +86,6 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(GradCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+CommandLineInvocation.AddHelpCommand(root);
 root.SetAction(RunExperiment);
 return CommandLineInvocation.Invoke(root, args, Console.Out, Console.Error);

@@ -158,6 +158,17 @@ public sealed class ErrorTests(SharedModelCache cache) : IDisposable
         AssertBadInput(Grad("everything"), "--schedule", "store-all");
         AssertBadInput(Grad("budget:lots"), "--schedule", "'lots' is not a byte count");
         AssertBadInput(Grad("budget:100"), "--schedule", "cannot hold the 1,024 bytes");
+
+        // The error quotes the size as written, and a segment or slot count past the depth is not quietly another schedule.
+        AssertBadInput(Grad("budget:64XB"), "--schedule", "'64XB' is not a byte count");
+        AssertBadInput(Grad("uniform:99"), "--schedule", "uniform:99", "4 layer(s)", "1 to 4");
+        AssertBadInput(Grad("revolve:99"), "--schedule", "revolve:99", "4 layer(s)", "1 to 4");
+    }
+
+    [Fact]
+    public void A_weights_file_that_is_not_safetensors_is_named_as_what_it_is()
+    {
+        AssertBadInput(Run(weights: _files.InputPath), "x.npy", "is a NumPy .npy array, not a safetensors file", "--weights takes a .safetensors file");
     }
 
     [Theory]

@@ -35,6 +35,9 @@ public sealed class ExperimentTests : IDisposable
         Assert.Contains("Every measured peak and evaluation count equals the plan's prediction.", report, StringComparison.Ordinal);
         Assert.Contains($"![memory scaling]({ReportWriter.ScalingPlot})", report, StringComparison.Ordinal);
         Assert.Contains($"![memory versus time]({ReportWriter.TradeOffPlot})", report, StringComparison.Ordinal);
+        Assert.Contains("executor's own arena counter", report, StringComparison.Ordinal);
+        Assert.Contains("The process's peak resident set", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("fastest", report, StringComparison.Ordinal);
 
         foreach (string plot in new[] { ReportWriter.ScalingPlot, ReportWriter.TradeOffPlot })
         {
@@ -46,6 +49,9 @@ public sealed class ExperimentTests : IDisposable
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_directory, ReportWriter.ResultsFile)));
         JsonElement root = json.RootElement;
         Assert.True(root.GetProperty("quick").GetBoolean());
+        JsonElement[] marks = [.. root.GetProperty("processPeakResident").GetProperty("marks").EnumerateArray()];
+        Assert.Equal(4, marks.Length);
+        Assert.All(marks, m => Assert.True(m.GetProperty("bytes").GetInt64() > 0));
 
         // Test 1: every schedule on every path compared something and found no differing bit.
         JsonElement identical = root.GetProperty("identical");
@@ -78,6 +84,9 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(1 + (2 * ExperimentRunner.ScheduleNames.Length), speed.Length);
         Assert.All(speed, s => Assert.True(s.GetProperty("medianMs").GetDouble() > 0));
         Assert.All(speed.Where(s => s.GetProperty("schedule").GetString() == "store-all"), s => Assert.Equal(1.0, s.GetProperty("relativeToStoreAll").GetDouble()));
+        Assert.All(
+            speed.Where(s => s.GetProperty("operation").GetString() != "forward" && !(s.GetProperty("operation").GetString()!.StartsWith("backward", StringComparison.Ordinal) && s.GetProperty("schedule").GetString() == "store-all")),
+            s => Assert.Contains(s.GetProperty("versusBaseline").GetString(), new[] { "within", "slower", "faster" }));
     }
 
     private static string? Best(JsonElement[] fits, string schedule) =>

@@ -87,6 +87,64 @@ public sealed class OnnxCommandTests(SharedModelCache cache) : IDisposable
         Assert.Contains("[SCK0017]", stderr.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Weights_given_to_an_onnx_model_that_are_not_safetensors_say_the_model_carries_its_own()
+    {
+        foreach (string weights in new[] { ModelPath("mlp_relu.input.npy"), ModelPath("mlp_relu.onnx") })
+        {
+            var stderr = new StringWriter();
+            int exit = RunCommand.Run(
+                new RunArguments(ModelPath("mlp_relu.onnx"), ModelPath("mlp_relu.input.npy"), Path.Combine(_directory, "y.npy"), Weights: weights, CacheDirectory: cache.Path), TextWriter.Null, stderr);
+
+            Assert.Equal(2, exit);
+            string message = stderr.ToString().Trim();
+            Assert.DoesNotContain('\n', message);
+            Assert.Contains(Path.GetFileName(weights) + ": is ", message, StringComparison.Ordinal);
+            Assert.Contains("not a safetensors file", message, StringComparison.Ordinal);
+            Assert.Contains("An ONNX model carries its weights", message, StringComparison.Ordinal);
+            Assert.DoesNotContain("declares a header", message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_float64_input_is_named_by_its_type()
+    {
+        // The graph input's TypeProto.Tensor.elem_type, FLOAT (1), made DOUBLE (11).
+        byte[] bytes = File.ReadAllBytes(ModelPath("mlp_relu.onnx"));
+        byte[] inputType = [.. "\n\u0005input\u0012\u0013\n\u0011\b\u0001"u8];
+        int at = bytes.AsSpan().IndexOf(inputType);
+        Assert.True(at >= 0, "the graph input's type was not found in mlp_relu.onnx");
+        bytes[at + inputType.Length - 1] = 11;
+        string model = Path.Combine(_directory, "double.onnx");
+        File.WriteAllBytes(model, bytes);
+        var stderr = new StringWriter();
+        int exit = RunCommand.Run(new RunArguments(model, ModelPath("mlp_relu.input.npy"), Path.Combine(_directory, "y.npy"), CacheDirectory: cache.Path), TextWriter.Null, stderr);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("of element type DOUBLE", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("element type 11", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grad_writes_dW_and_db_of_an_onnx_model_under_its_layer_names()
+    {
+        const string model = "mlp_silu_leaky_sigmoid";
+        NpyArray input = NpyFile.Read(ModelPath(model + ".input.npy"));
+        string dx = Path.Combine(_directory, "dx.npy"), dw = Path.Combine(_directory, "dw.safetensors");
+        var stderr = new StringWriter();
+        int exit = GradCommand.Run(
+            new GradArguments(ModelPath(model + ".onnx"), ModelPath(model + ".input.npy"), dx, Schedule: "revolve:2", CacheDirectory: cache.Path, WeightGradients: dw), TextWriter.Null, stderr);
+        Assert.True(exit == 0, stderr.ToString());
+
+        int batch = input.Shape[0];
+        NetworkSpec spec = TorchMlpSiluLeakySigmoid.Spec;
+        var session = new CheckpointSession<TorchMlpSiluLeakySigmoid>(
+            NetworkWeights<TorchMlpSiluLeakySigmoid>.FromOnnx(ModelPath(model + ".onnx")), batch, CheckpointSchedule.StoreAll(spec.Layers.Count));
+        var gradients = new LayerGradients(spec);
+        session.Backward(input.Data, new float[batch * spec.InputSize], batch, default, gradients);
+        GradCommandTests.AssertWeightGradients(dw, gradients, WeightLayout.OutputsByInputs);
+    }
+
     private void RunMatchesBuildTime<TNetwork>(string model)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {

@@ -72,6 +72,36 @@ public sealed class ProcessTests : IDisposable
     }
 
     [Fact]
+    public void Help_lists_the_commands_and_help_of_a_command_is_its_options()
+    {
+        var all = Cli(_files.PathOf("cache"), "help");
+        Assert.True(all.Exit == 0, all.Stderr);
+        foreach (string command in new[] { "experiment", "selfcheck", "mathcheck", "bench", "run", "grad", "inspect", "generate" })
+        {
+            Assert.Contains("  " + command + " ", all.Stdout, StringComparison.Ordinal);
+        }
+
+        var run = Cli(_files.PathOf("cache"), "help", "run");
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("--model", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(".onnx model", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("rnu", "'run'")]
+    [InlineData("gard", "'grad'")]
+    [InlineData("inspetc", "'inspect'")]
+    [InlineData("selfchek", "'selfcheck'")]
+    public void A_misspelt_command_is_one_error_with_a_suggestion(string typed, string suggested)
+    {
+        var result = Cli(_files.PathOf("cache"), typed, "--model", _files.Model, "--input", _files.InputPath);
+        Assert.Equal(2, result.Exit);
+        string error = Assert.Single(result.Stderr.Split('\n'), l => l.Contains("error:", StringComparison.Ordinal));
+        Assert.Contains($"'{typed}' is not a command. Did you mean {suggested}?", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unrecognized", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_input_exits_with_2_and_one_line_on_stderr()
     {
         var result = Cli(_files.PathOf("cache"), "grad", "--model", _files.Model, "--weights", _files.Weights, "--input", _files.PathOf("missing.npy"), "--output", _files.PathOf("dx.npy"));

@@ -1,6 +1,7 @@
 using System;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
 using SimdCheckpoint.Npy;
 
 namespace SimdCheckpoint.Cli.Commands;
@@ -22,9 +23,19 @@ internal static class CommandLineInvocation
     /// </summary>
     public static int Invoke(Command command, string[] args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(args);
         ParseResult parse = command.Parse(args);
         if (parse.Errors.Count > 0)
         {
+            // A first word that names no command would otherwise be one "Unrecognized" line per token after it.
+            if (args.Length > 0 && command.Subcommands.Count > 0 && !args[0].StartsWith('-') && !IsSubcommand(command, args[0]))
+            {
+                error.WriteLine($"error: '{args[0]}' is not a command.{Suggestion(command, args[0])} Commands: {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.");
+                error.WriteLine("Run 'simdcheckpoint help' for what each does.");
+                return BadInput;
+            }
+
             foreach (System.CommandLine.Parsing.ParseError e in parse.Errors)
             {
                 error.WriteLine($"error: {e.Message}");
@@ -35,6 +46,74 @@ internal static class CommandLineInvocation
         }
 
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>
+    /// Adds <c>help [COMMAND]</c> to <paramref name="root"/>: the root's help, or the named command's (as <c>COMMAND --help</c>).
+    /// </summary>
+    public static void AddHelpCommand(RootCommand root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var name = new Argument<string?>("command") { Description = "The command whose options to show.", Arity = ArgumentArity.ZeroOrOne };
+        var help = new Command("help", "Show the commands, or one command's options (simdcheckpoint help run is simdcheckpoint run --help).") { name };
+        help.SetAction(result =>
+        {
+            string? target = result.GetValue(name);
+            TextWriter output = result.InvocationConfiguration.Output, error = result.InvocationConfiguration.Error;
+            if (target is not null && !IsSubcommand(root, target))
+            {
+                error.WriteLine($"error: '{target}' is not a command.{Suggestion(root, target)} Commands: {string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.");
+                return BadInput;
+            }
+
+            return root.Parse(target is null ? ["--help"] : [target, "--help"]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        });
+        root.Subcommands.Add(help);
+    }
+
+    private static bool IsSubcommand(Command command, string name) =>
+        command.Subcommands.Any(c => c.Name == name || c.Aliases.Contains(name));
+
+    /// <summary>" Did you mean 'run'?" for the closest command names within two edits, or nothing.</summary>
+    private static string Suggestion(Command command, string word)
+    {
+        string[] close = [.. command.Subcommands
+            .Where(c => !c.Hidden)
+            .Select(c => (c.Name, Distance: EditDistance(word.ToLowerInvariant(), c.Name)))
+            .Where(c => c.Distance <= Math.Max(1, Math.Min(2, c.Name.Length / 3)) || c.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(c => c.Distance)
+            .Select(c => $"'{c.Name}'")];
+        return close.Length == 0 ? string.Empty : $" Did you mean {string.Join(" or ", close)}?";
+    }
+
+    /// <summary>Damerau–Levenshtein distance (optimal string alignment): a swapped pair of letters is one edit.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        int[,] d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (int j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
     }
 
     /// <summary>

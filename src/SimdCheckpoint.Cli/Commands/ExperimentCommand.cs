@@ -77,6 +77,11 @@ internal static class ExperimentCommand
             }
         }
 
+        if (results.PeakResident.Count > 0)
+        {
+            output.WriteLine($"  memory     the process's peak resident set: {results.PeakResident[^1].PeakResidentBytes / 1048576.0:F1} MiB ({ProcessMemory.Source}); the peak bytes above are the sessions' own arena counters");
+        }
+
         output.WriteLine($"  report     {Path.Combine(outDirectory, ReportWriter.ReportFile)} ({results.Seconds:F1} s)");
         bool ok = forward == 0 && identical && predicted;
         output.WriteLine(ok ? "  result     OK" : "  result     FAILED: see above.");

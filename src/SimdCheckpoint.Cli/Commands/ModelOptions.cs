@@ -12,13 +12,13 @@ internal static class ModelOptions
 
     public static Option<string> Model() => new("--model", "-m")
     {
-        Description = "The network: a .json spec (the format in README.md; the same reader as [NetworkFile]). .onnx is not supported yet.",
+        Description = "The network: an .onnx model (graph and weights; docs/onnx.md says what it may contain) or a .json spec (the format in README.md) with --weights; the same readers as [NetworkFile].",
         Required = true,
     };
 
     public static Option<string?> Weights() => new("--weights", "-w")
     {
-        Description = "The weights: a .safetensors file with {layer}.weight and {layer}.bias (F32) for every layer. Required with a .json spec.",
+        Description = "The weights: a .safetensors file with {layer}.weight and {layer}.bias (F32) for every layer. Required with a .json spec; an .onnx model carries its own (this replaces them).",
     };
 
     public static Option<string> Layout()

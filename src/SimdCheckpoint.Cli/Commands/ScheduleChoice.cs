@@ -21,9 +21,10 @@ internal sealed record ScheduleChoice(string Kind, long Parameter)
     public static ScheduleChoice Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string t = text.Trim().ToLowerInvariant();
+        // The kind is matched in any case; the argument keeps the user's spelling, so an error quotes what they wrote.
+        string t = text.Trim();
         int colon = t.IndexOf(':', StringComparison.Ordinal);
-        string kind = colon < 0 ? t : t[..colon];
+        string kind = (colon < 0 ? t : t[..colon]).ToLowerInvariant();
         string? argument = colon < 0 ? null : t[(colon + 1)..];
         switch (kind)
         {
@@ -54,10 +55,15 @@ internal sealed record ScheduleChoice(string Kind, long Parameter)
                 return CheckpointSchedule.StoreAll(layers);
             case "sqrt":
                 return CheckpointSchedule.Sqrt(layers);
+            // Past the depth, both would quietly be another schedule: one segment of every layer, or store-all.
             case "uniform":
-                return CheckpointSchedule.Uniform(layers, (int)Parameter);
+                return Parameter <= layers
+                    ? CheckpointSchedule.Uniform(layers, (int)Parameter)
+                    : throw new UserInputException("--schedule", $"uniform:{Parameter}: the model has {layers} layer(s), so a segment holds 1 to {layers} of them (uniform:{layers} is one segment: no checkpoint besides the input).");
             case "revolve":
-                return CheckpointSchedule.Revolve(layers, (int)Parameter);
+                return Parameter <= layers
+                    ? CheckpointSchedule.Revolve(layers, (int)Parameter)
+                    : throw new UserInputException("--schedule", $"revolve:{Parameter}: the model has {layers} layer(s), so 1 to {layers} slots (revolve:{layers} already keeps every state, as store-all does).");
             default:
                 try
                 {

@@ -24,7 +24,13 @@ internal sealed class ExperimentResults
     public List<SpeedRow> Speed { get; } = [];
 
     public double Seconds { get; set; }
+
+    /// <summary>The process's peak resident bytes after each stage (VmHWM: it only grows), for the report's memory note.</summary>
+    public List<MemoryMark> PeakResident { get; } = [];
 }
+
+/// <summary>The process's peak resident bytes (<see cref="ProcessMemory"/>) when a stage of the run had finished.</summary>
+internal sealed record MemoryMark(string Stage, long PeakResidentBytes);
 
 /// <summary>
 /// Test 1, one (network, schedule, path, batch): every value it produced (forward outputs, every probed activation,

@@ -49,11 +49,13 @@ internal sealed class ExperimentRunner
     {
         // Test 1: the mixed network on the accelerated paths and the scalar path; the deep network too, except on the
         // scalar path at batch 64, where one input's 14 backward passes and probes would take about half a minute.
+        _results.PeakResident.Add(new MemoryMark("before test 1 (after the forward check)", ProcessMemory.PeakResidentBytes()));
         KernelPath[] fast = IdentityPaths(includeScalar: false);
         KernelPath[] all = IdentityPaths(includeScalar: true);
         _progress.Start("identical", "Test 1: identical results", 2 * 2 * _inputs);
         Identity<Deep32>("deep32", batch => batch == 1 ? all : fast);
         Identity<Mixed12>("mixed12", _ => all);
+        _results.PeakResident.Add(new MemoryMark("after test 1", ProcessMemory.PeakResidentBytes()));
 
         _progress.Start("scaling", "Test 2: memory scaling", Depths.Length);
         Scaling<Depth3>();
@@ -66,9 +68,11 @@ internal sealed class ExperimentRunner
         Scaling<Depth64>();
         Scaling<Depth128>();
         FitScaling();
+        _results.PeakResident.Add(new MemoryMark("after test 2", ProcessMemory.PeakResidentBytes()));
 
         _progress.Start("speed", "Test 3: speed", ScheduleNames.Length + 1);
         Speed();
+        _results.PeakResident.Add(new MemoryMark("after test 3", ProcessMemory.PeakResidentBytes()));
     }
 
     /// <summary>The path <see cref="KernelPath.Auto"/> takes for a network on this machine.</summary>

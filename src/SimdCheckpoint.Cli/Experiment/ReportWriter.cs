@@ -44,6 +44,19 @@ internal static class ReportWriter
         w.WriteNumber("seed", r.Seed);
         w.WriteString("autoPath", r.AutoPath);
         w.WriteNumber("seconds", Math.Round(r.Seconds, 3));
+        w.WriteStartObject("processPeakResident");
+        w.WriteString("source", ProcessMemory.Source);
+        w.WriteStartArray("marks");
+        foreach (MemoryMark mark in r.PeakResident)
+        {
+            w.WriteStartObject();
+            w.WriteString("stage", mark.Stage);
+            w.WriteNumber("bytes", mark.PeakResidentBytes);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
         w.WriteStartObject("identical");
         w.WriteBoolean("allIdentical", AllIdentical(r));
         w.WriteStartArray("rows");
@@ -125,6 +138,12 @@ internal static class ReportWriter
                 w.WriteNumber("predictedRelativeToStoreAll", predicted);
             }
 
+            if (Baseline(r, s) is SpeedRow baseline)
+            {
+                w.WriteString("baseline", $"{baseline.Operation}, {baseline.Schedule}");
+                w.WriteString("versusBaseline", Compare(s, baseline).ToString().ToLowerInvariant());
+            }
+
             w.WriteNumber("forwardEvaluations", s.ForwardEvaluations);
             w.WriteNumber("peakActivationBytes", s.PeakBytes);
             w.WriteEndObject();
@@ -171,8 +190,10 @@ internal static class ReportWriter
         Line("  forward each reverse step runs itself. Memory stays s states at any depth.");
         Line("- **budget(B)**: the fewest recomputations whose checkpoints fit B bytes, by dynamic programming over the real state sizes.");
         Line();
-        Line("Peak activation bytes are the two working buffers plus the checkpoint stack's high-water mark, measured by the");
-        Line("session during the call and compared with the plan's prediction from the schedule alone.");
+        Line("*Peak activation bytes* are the executor's own arena counter (`BackwardStatistics.PeakActivationBytes`): the two");
+        Line("working buffers plus the checkpoint stack's high-water mark, as the session counts the bytes it holds during the");
+        Line("call, compared with the plan's prediction from the schedule alone. They are not the process's memory, which also");
+        Line("holds the runtime, compiled code, weights and every other session: its peak resident set is given after test 2.");
         Line();
 
         Line("## Test 1: identical results");
@@ -203,7 +224,8 @@ internal static class ReportWriter
         Line();
         ScalingPoint first = r.Scaling.First(p => p.WorkingBytes > 0);
         Line($"Networks of width 128 (ReLU, then a linear last layer), batch {first.Batch}: each state is {(first.WorkingBytes / 2):N0} bytes, and the two");
-        Line($"working buffers {first.WorkingBytes:N0} bytes. Peak activation bytes of one backward pass (dX only), measured (predicted):");
+        Line($"working buffers {first.WorkingBytes:N0} bytes. Peak activation bytes of one backward pass (dX only) by the session's arena");
+        Line("counter, measured (predicted):");
         Line();
         string[] schedules = [.. r.Scaling.Select(p => p.Schedule).Distinct()];
         Line("| depth | " + string.Join(" | ", schedules) + " | store-all / sqrt |");
@@ -263,35 +285,39 @@ internal static class ReportWriter
         Line();
         Line($"![memory scaling]({ScalingPlot})");
         Line();
+        if (r.PeakResident.Count > 0)
+        {
+            Line($"The process's peak resident set ({ProcessMemory.Source}), which only grows: " +
+                string.Join(", ", r.PeakResident.Select(m => $"{Mib(m.PeakResidentBytes)} MiB {m.Stage}")) + ".");
+            Line("It holds the .NET runtime, JIT-compiled code, every test network's weights and the sessions of all tests at once, so");
+            Line("it bounds what a run needs rather than measuring one schedule: the arena counter above is the figure that moves with");
+            Line("the schedule.");
+            Line();
+        }
 
         Line("## Test 3: speed");
         Line();
         SpeedRow? plain = r.Speed.FirstOrDefault(s => s.Operation == "forward");
         Line($"deep32 (32 layers of width 256), batch {plain?.Batch}, automatic path, one thread; {plain?.Runs} timed calls per row after 5 warm-up");
         Line("calls; median, interquartile range and extremes in milliseconds; ratios are of medians, to store-all's row of the same operation.");
+        Line("*Beyond the spread* compares a row's interquartile range with its baseline's (store-all's backward for a backward row, the");
+        Line("plain forward for a checkpointed forward): *slower* or *faster* only when the two ranges do not overlap, otherwise *within*:");
+        Line("a difference of medians inside the spread is not a ranking.");
         Line();
-        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | predicted | forward evaluations | peak activation bytes (backward) |");
-        Line("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Line("| operation | schedule | median ms | p25–p75 ms | min–max ms | vs store-all | predicted | beyond the spread | forward evaluations | peak activation bytes (backward) |");
+        Line("|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
         foreach (SpeedRow s in r.Speed.OrderBy(s => s.Operation == "forward" ? 0 : s.Operation.StartsWith("forward", StringComparison.Ordinal) ? 1 : 2))
         {
             double? model = PredictedRelative(r, s);
-            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {(model is null ? "–" : F3(model.Value))} | {s.ForwardEvaluations} | {(s.PeakBytes > 0 ? s.PeakBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
+            SpeedRow? baseline = Baseline(r, s);
+            string versus = baseline is null ? "–" : Compare(s, baseline).ToString().ToLowerInvariant();
+            Line($"| {s.Operation} | {s.Schedule} | {F3(s.MedianMs)} | {F3(s.P25Ms)}–{F3(s.P75Ms)} | {F3(s.MinMs)}–{F3(s.MaxMs)} | {(s.Operation == "forward" ? "–" : s.RelativeToStoreAll.ToString("F3", CultureInfo.InvariantCulture))} | {(model is null ? "–" : F3(model.Value))} | {versus} | {s.ForwardEvaluations} | {(s.PeakBytes > 0 ? s.PeakBytes.ToString("N0", CultureInfo.InvariantCulture) : "–")} |");
         }
 
         Line();
-        Line("- *Predicted* is the cost model of the evaluation counts alone: a backward pass costs store-all's time plus one");
-        Line("  layer evaluation (the plain forward's median / n) per extra forward evaluation. Where the measured ratio is higher,");
-        Line("  the rest is the schedule's own work (copies into and out of checkpoints, cache misses on recomputed states).");
-        Line("- A checkpointed forward runs the same n layers as the plain forward; what it adds is copying each stored state.");
-        Line("- A backward pass runs its forward evaluations plus n dX and n dW products, so recomputation adds less than its");
-        Line("  share of forward evaluations suggests.");
-        SpeedRow[] backward = [.. r.Speed.Where(s => s.Operation.StartsWith("backward", StringComparison.Ordinal))];
-        if (backward.Length > 0)
+        foreach (string bullet in SpeedFindings(r))
         {
-            SpeedRow fastest = backward.MinBy(s => s.MedianMs)!;
-            Line(fastest.Schedule == "store-all"
-                ? "- Store-all was the fastest backward pass in this run: its fewer evaluations outweigh reading states written a whole sweep earlier."
-                : $"- {fastest.Schedule} was the fastest backward pass in this run, ahead of store-all despite more evaluations: store-all's states are written a whole sweep before the reverse sweep reads them and may have left this core's caches by then, while a segment's recomputed states are still in them (an explanation, not a profile).");
+            Line(bullet);
         }
 
         Line("- Times are this machine's and vary by a few per cent between processes; the evaluation counts and bytes are the same");
@@ -318,6 +344,95 @@ internal static class ReportWriter
         double perLayer = plain.MedianMs / plain.ForwardEvaluations;
         return (baseline.MedianMs + ((row.ForwardEvaluations - baseline.ForwardEvaluations) * perLayer)) / baseline.MedianMs;
     }
+
+    /// <summary>How a row's interquartile range lies against its baseline's.</summary>
+    public enum Spread
+    {
+        /// <summary>The ranges overlap: the difference of medians is within the spread.</summary>
+        Within,
+
+        /// <summary>The row's p25 is above the baseline's p75.</summary>
+        Slower,
+
+        /// <summary>The row's p75 is below the baseline's p25.</summary>
+        Faster,
+    }
+
+    public static Spread Compare(SpeedRow row, SpeedRow baseline) =>
+        row.P25Ms > baseline.P75Ms ? Spread.Slower : row.P75Ms < baseline.P25Ms ? Spread.Faster : Spread.Within;
+
+    /// <summary>Store-all's backward for a backward row, the plain forward for a checkpointed forward; null for the baselines.</summary>
+    public static SpeedRow? Baseline(ExperimentResults r, SpeedRow row)
+    {
+        SpeedRow? baseline = row.Operation.StartsWith("backward", StringComparison.Ordinal)
+            ? r.Speed.FirstOrDefault(s => s.Operation == row.Operation && s.Schedule == "store-all")
+            : row.Operation == "forward" ? null : r.Speed.FirstOrDefault(s => s.Operation == "forward");
+        return ReferenceEquals(baseline, row) ? null : baseline;
+    }
+
+    /// <summary>
+    /// What test 3 shows, said only as far as the spread allows: which differences are beyond the interquartile ranges,
+    /// how the measured ratios fall against the cost model, and any checkpointed forward that came out below the plain one.
+    /// </summary>
+    public static IEnumerable<string> SpeedFindings(ExperimentResults r)
+    {
+        SpeedRow[] backward = [.. r.Speed.Where(s => s.Operation.StartsWith("backward", StringComparison.Ordinal) && s.Schedule != "store-all")];
+        SpeedRow? storeAll = r.Speed.FirstOrDefault(s => s.Operation.StartsWith("backward", StringComparison.Ordinal) && s.Schedule == "store-all");
+        if (storeAll is not null && backward.Length > 0)
+        {
+            string Names(Spread spread) => string.Join(", ", backward.Where(s => Compare(s, storeAll) == spread).Select(s => s.Schedule));
+            string within = Names(Spread.Within), slower = Names(Spread.Slower), faster = Names(Spread.Faster);
+            yield return "- Backward passes against store-all's: " + string.Join("; ", new[]
+            {
+                slower.Length > 0 ? $"slower beyond the spread: {slower}" : null,
+                faster.Length > 0 ? $"faster beyond the spread: {faster} (this run measured it; no profile says why)" : null,
+                within.Length > 0 ? $"within the spread, so not ranked against it: {within}" : null,
+            }.Where(x => x is not null)) + ".";
+
+            int above = 0, below = 0, inside = 0;
+            foreach (SpeedRow s in backward)
+            {
+                double predicted = PredictedRelative(r, s) ?? s.RelativeToStoreAll;
+                above += s.RelativeToStoreAll > predicted ? 1 : 0;
+                below += s.RelativeToStoreAll < predicted ? 1 : 0;
+                inside += predicted * storeAll.MedianMs >= s.P25Ms && predicted * storeAll.MedianMs <= s.P75Ms ? 1 : 0;
+            }
+
+            yield return "- *Predicted* is the cost model of the evaluation counts alone: a backward pass costs store-all's time plus one";
+            yield return "  layer evaluation (the plain forward's median / n) per extra forward evaluation. In this run the measured ratio was";
+            yield return $"  above the prediction for {above} of {backward.Length} schedules and below it for {below}; for {inside} of them the prediction lies";
+            yield return "  inside the row's interquartile range (relative to store-all's median), where the difference is within the spread.";
+        }
+
+        SpeedRow? plain = r.Speed.FirstOrDefault(s => s.Operation == "forward");
+        SpeedRow[] checkpointed = [.. r.Speed.Where(s => s.Operation == "forward with checkpoints")];
+        if (plain is not null && checkpointed.Length > 0)
+        {
+            yield return "- A checkpointed forward runs the same n layers as the plain forward and copies each stored state, so it cannot be";
+            yield return "  faster by its work.";
+            SpeedRow[] lower = [.. checkpointed.Where(s => s.MedianMs < plain.MedianMs)];
+            if (lower.Length > 0)
+            {
+                string within = string.Join(", ", lower.Where(s => Compare(s, plain) == Spread.Within).Select(s => s.Schedule));
+                string beyond = string.Join(", ", lower.Where(s => Compare(s, plain) == Spread.Faster).Select(s => s.Schedule));
+                if (within.Length > 0)
+                {
+                    yield return $"  Its median came out below the plain forward's for {within}, within the spread: noise, not a speed-up.";
+                }
+
+                if (beyond.Length > 0)
+                {
+                    yield return $"  For {beyond} it came out below the plain forward beyond the spread, which its work cannot explain: treat it as";
+                    yield return "  this machine's noise between rows (another process, frequency changes) and rerun before reading anything into it.";
+                }
+            }
+        }
+
+        yield return "- A backward pass runs its forward evaluations plus n dX and n dW products, so recomputation adds less than its";
+        yield return "  share of forward evaluations suggests.";
+    }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
 
     private static string F3(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
 }

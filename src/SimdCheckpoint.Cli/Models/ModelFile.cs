@@ -54,20 +54,58 @@ internal static class ModelFile
     public static LoadedModel Load(string path, string? weightsPath, WeightLayout layout, string? typeName = null)
     {
         ModelOptions.RequireFile(path, "a model file");
+        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         WeightsSource? weights = null;
         if (weightsPath is not null)
         {
             ModelOptions.RequireFile(weightsPath, "a weights file");
+            RequireSafetensors(weightsPath, onnxModel: extension == ".onnx");
             weights = WeightsSource.Safetensors(weightsPath, layout);
         }
 
-        string extension = System.IO.Path.GetExtension(path).ToLowerInvariant();
         return extension switch
         {
             ".json" => LoadJson(path, weights, typeName),
             ".onnx" => LoadOnnx(path, weights, typeName),
             _ => throw new UserInputException(path, $"unknown model format '{extension}'; give an .onnx model or a .json network spec (README.md describes the format)."),
         };
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="path"/> starts as a safetensors file does (an 8-byte header length that fits the file,
+    /// then the JSON header's '{'), so that a .npy array or an .onnx model given as --weights is named as what it is
+    /// rather than read as a header of billions of bytes.
+    /// </summary>
+    private static void RequireSafetensors(string path, bool onnxModel)
+    {
+        byte[] start = new byte[9];
+        long length;
+        int read;
+        try
+        {
+            using FileStream stream = File.OpenRead(path);
+            length = stream.Length;
+            read = stream.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException(path, "cannot be read: " + e.Message, e);
+        }
+
+        string hint = onnxModel
+            ? " An ONNX model carries its weights in its initializers: leave out --weights (it is only for a .safetensors file that replaces them)."
+            : " --weights takes a .safetensors file with {layer}.weight and {layer}.bias (PyTorch: safetensors.torch.save_file(model.state_dict(), path)).";
+        if (read >= 6 && start[0] == 0x93 && start.AsSpan(1, 5).SequenceEqual("NUMPY"u8))
+        {
+            throw new UserInputException(path, "is a NumPy .npy array, not a safetensors file." + hint);
+        }
+
+        ulong header = read >= 8 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(start) : 0;
+        if (read < 9 || header < 2 || header > (ulong)(length - 8) || start[8] != (byte)'{')
+        {
+            string what = System.IO.Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "an ONNX model" : "something else";
+            throw new UserInputException(path, $"is not a safetensors file (which starts with the length of a JSON header, then the header); it looks like {what}." + hint);
+        }
     }
 
     /// <summary>

@@ -508,7 +508,10 @@ internal sealed class OnnxTensor
     }
 
     /// <summary>"FLOAT", "DOUBLE", … for messages.</summary>
-    public string DataTypeName => DataType switch
+    public string DataTypeName => TypeName(DataType);
+
+    /// <summary>The TensorProto.DataType's name, "DOUBLE" for 11, … for messages.</summary>
+    public static string TypeName(int dataType) => dataType switch
     {
         1 => "FLOAT",
         2 => "UINT8",
@@ -524,7 +527,7 @@ internal sealed class OnnxTensor
         12 => "UINT32",
         13 => "UINT64",
         16 => "BFLOAT16",
-        _ => "data type " + DataType.ToString(CultureInfo.InvariantCulture),
+        _ => "data type " + dataType.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>"[256, 784]".</summary>

@@ -204,8 +204,8 @@ internal static class OnnxNetworkReader
             _outputName = output;
             if (input.ElementType != 0 && input.ElementType != OnnxModel.FloatType)
             {
-                Fail(null, "has the input '" + input.Name + "' of element type " + input.ElementType.ToString(CultureInfo.InvariantCulture)
-                    + "; SimdCheckpoint networks take float32 inputs.");
+                Fail(null, "has the input '" + input.Name + "' of element type " + OnnxTensor.TypeName(input.ElementType)
+                    + "; SimdCheckpoint networks take FLOAT (float32) inputs.");
                 return Result();
             }
 
