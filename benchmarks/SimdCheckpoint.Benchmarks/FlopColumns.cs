@@ -33,6 +33,13 @@ public sealed class GflopsColumn : IColumn
             return benchmark.Descriptor.WorkloadMethod.Name == nameof(FmaPeakBenchmark.FmaPeak512) ? FmaPeakBenchmark.Flops512 : FmaPeakBenchmark.Flops;
         }
 
+        if (benchmark.Descriptor.Type == typeof(EncoderInference))
+        {
+            object? b1 = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
+            object? tokens = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Tokens")?.Value;
+            return b1 is int eb && tokens is int et ? EncoderInference.Flops(eb, et) : null;
+        }
+
         object? model = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value;
         object? batch = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
         NetworkSpec? spec = model switch

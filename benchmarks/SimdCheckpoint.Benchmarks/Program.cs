@@ -8,7 +8,9 @@ using SimdCheckpoint.Benchmarks;
 IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(new GflopsColumn(), new PeakFractionColumn(), new WeightStreamColumn(), new ElementsPerNanosecondColumn(), new StoreAllRatioColumn())
-    .WithOption(ConfigOptions.JoinSummary, false);
+    .WithOption(ConfigOptions.JoinSummary, false)
+    // BenchmarkDotNet builds each suite's own project; on a 2-core machine that took longer than its 2-minute default.
+    .WithBuildTimeout(System.TimeSpan.FromMinutes(10));
 if (args is ["figures"])
 {
     // The checkpoint schedules' memory and evaluation figures on deep32 at batch 64: measured by a call, and predicted.

@@ -37,6 +37,7 @@ internal static class SelfCheckCommand
         Check<SelfCheckUneven>(paths, digest, networks);
         Check<SelfCheckWide>(paths, digest, networks);
         Check<SelfCheckTranscendental>(paths, digest, networks);
+        CheckEncoder<SelfCheckEncoder>(paths, digest, networks);
         string hash = Convert.ToHexStringLower(digest.GetHashAndReset());
 
         output.WriteLine($"  networks  {string.Join("; ", networks)}");
@@ -112,6 +113,110 @@ internal static class SelfCheckCommand
 
             digest.AppendData(bytes);
         }
+    }
+
+    /// <summary>
+    /// An encoder on every path, with one thread and with two, against <see cref="ReferenceEncoder"/>: a batch of three
+    /// sequences of 11, 5 and 8 real tokens, padded on the right, with seeded weights and ids.
+    /// </summary>
+    private static void CheckEncoder<TNetwork>(Dictionary<KernelPath, PathResult> paths, IncrementalHash digest, List<string> networks)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        NetworkSpec spec = TNetwork.Spec;
+        EncoderConfig config = spec.Encoder!;
+        networks.Add($"{spec.Name} (encoder: {config.Layers} layers, hidden {config.Hidden}, {config.Heads} heads, FFN {config.Intermediate})");
+        Dictionary<string, float[]> tensors = EncoderTensors(spec, Seed);
+        EncoderWeights<TNetwork> weights = EncoderWeights<TNetwork>.FromTensors(tensors, "seeded tensors");
+        const int batch = 3, sequence = 11;
+        int[] lengths = [11, 5, 8];
+        var rng = new DeterministicRandom(Seed + 1);
+        int[] ids = new int[batch * sequence], mask = new int[batch * sequence], types = new int[batch * sequence];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                ids[(b * sequence) + t] = (int)(rng.NextUInt64() % (ulong)config.Vocabulary);
+                mask[(b * sequence) + t] = 1;
+                types[(b * sequence) + t] = t >= lengths[b] / 2 ? 1 : 0;
+            }
+        }
+
+        Dictionary<string, float[]> expected = ReferenceEncoder.Run(spec, tensors, ids, mask, types, batch, sequence);
+        var last = new float[batch * sequence * config.Hidden];
+        var pooled = new float[batch * config.Hidden];
+        foreach (PathResult result in paths.Values)
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                using var session = new EncoderSession<TNetwork>(weights, batch, sequence, result.Path, threads);
+                session.Run(ids, mask, types, batch, sequence, last, pooled);
+                result.Outputs += last.Length + pooled.Length;
+                foreach ((string name, float[] actual) in new[] { ("last_hidden_state", last), ("pooler_output", pooled) })
+                {
+                    int at = FirstDifference(expected[name], actual);
+                    if (at >= 0)
+                    {
+                        result.Mismatch ??= $"MISMATCH: {spec.Name}, {threads} thread(s), {name}, index {at}: expected 0x{Bits(expected[name][at]):X8}, got 0x{Bits(actual[at]):X8}";
+                    }
+                }
+            }
+        }
+
+        using (var session = new EncoderSession<TNetwork>(weights, batch, sequence))
+        {
+            session.Run(ids, mask, types, batch, sequence, last, pooled);
+        }
+
+        foreach (float[] output in new[] { last, pooled })
+        {
+            byte[] bytes = new byte[output.Length * 4];
+            for (int i = 0; i < output.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), Bits(output[i]));
+            }
+
+            digest.AppendData(bytes);
+        }
+    }
+
+    /// <summary>Seeded tensors under the encoder's names: dense weights [out, in] and biases, embedding tables, layer norms near γ = 1, β = 0.</summary>
+    private static Dictionary<string, float[]> EncoderTensors(NetworkSpec spec, ulong seed)
+    {
+        var rng = new DeterministicRandom(seed);
+        var tensors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        float[] Random(long count, float scale, float offset = 0f)
+        {
+            var t = new float[count];
+            rng.Fill(t, scale);
+            for (int i = 0; i < t.Length; i++)
+            {
+                t[i] += offset;
+            }
+
+            return t;
+        }
+
+        foreach (NodeSpec node in spec.Nodes)
+        {
+            switch (node)
+            {
+                case DenseLayerSpec d:
+                    tensors[d.Name + ".weight"] = Random((long)d.Inputs * d.Outputs, 1f / MathF.Sqrt(d.Inputs));
+                    tensors[d.Name + ".bias"] = Random(d.Outputs, 0.1f);
+                    break;
+                case EmbeddingSpec e:
+                    tensors[e.Name + ".word_embeddings.weight"] = Random((long)e.Vocabulary * e.Hidden, 1f);
+                    tensors[e.Name + ".position_embeddings.weight"] = Random((long)e.Positions * e.Hidden, 0.5f);
+                    tensors[e.Name + ".token_type_embeddings.weight"] = Random((long)e.TypeVocabulary * e.Hidden, 0.5f);
+                    break;
+                case LayerNormSpec l:
+                    tensors[l.Name + ".weight"] = Random(l.Width, 0.1f, 1f);
+                    tensors[l.Name + ".bias"] = Random(l.Width, 0.1f);
+                    break;
+            }
+        }
+
+        return tensors;
     }
 
     private static int FirstDifference(float[] expected, float[] actual)

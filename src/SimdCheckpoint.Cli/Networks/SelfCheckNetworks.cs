@@ -32,3 +32,11 @@ internal sealed partial class SelfCheckWide;
 [Dense(18, 33, Activation.Sigmoid)]
 [Dense(33, 17, Activation.Softmax)]
 internal sealed partial class SelfCheckTranscendental;
+
+/// <summary>
+/// A BERT-style encoder for the selfcheck: head size 16 (a whole Vector512 of context columns, two Vector256, four
+/// Vector128), hidden 48 (a 16-partial layer norm of three full chunks), FFN 80, exact GELU, token types and a pooler.
+/// </summary>
+[NetworkFile("selfcheck-encoder.json")]
+internal sealed partial class SelfCheckEncoder;
+
