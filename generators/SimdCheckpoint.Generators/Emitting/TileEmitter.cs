@@ -81,8 +81,8 @@ internal static class TileEmitter
         w.WriteLine("/// <summary>");
         w.WriteLine($"/// {tile.Description}: {rows * cols} {vec} accumulators; per k step {(weightsFirst ? $"{cols} weight vector(s) loaded and each row's x[m,k] broadcast in turn" : $"{rows} broadcast(s) and the {cols} weight vectors streamed one at a time")}.");
         w.WriteLine(kUnroll > 1
-            ? $"/// K loop unrolled by {kUnroll}; the last K mod {kUnroll} steps one at a time. Epilogue: the kernel's activation, then the store."
-            : "/// Epilogue: the kernel's activation (the JIT folds TKernel's to one function), then the store.");
+            ? $"/// K loop unrolled by {kUnroll}; the last K mod {kUnroll} steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile."
+            : "/// Epilogue: the store, then the kernel's activation over the stored tile.");
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.WriteLine($"public static void {tile.Name}<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)");
@@ -134,6 +134,8 @@ internal static class TileEmitter
         w.WriteLine($"w = ref Unsafe.Add(ref w, {tile.StepStride});");
         w.CloseBlock();
 
+        // The raw sums first: no call may happen while the accumulators are live, or the JIT keeps them in the stack
+        // frame for the whole K loop (a load, an FMA and a store per FMA). Then the activation, over the stored tile.
         for (int r = 0; r < rows; r++)
         {
             var parts = new List<string>();
@@ -146,7 +148,6 @@ internal static class TileEmitter
             {
                 TileColumn column = tile.Columns[c];
                 string acc = $"acc{r}_{c}";
-                parts.Add($"{acc} = {EmittedNames.EpilogueApply}<TKernel>({acc});");
                 parts.Add(column.Partial
                     ? $"{EmittedNames.PartialStoresStoreFirst}({acc}, ref y{r}, {column.YOffset}, TKernel.TailColumns - {column.YOffset});"
                     : $"{acc}.StoreUnsafe(ref y{r}, {column.YOffset});");
@@ -155,6 +156,9 @@ internal static class TileEmitter
             w.WriteLine(string.Join(" ", parts));
         }
 
+        TileColumn last = tile.Columns[cols - 1];
+        string width = last.Partial ? "TKernel.TailColumns" : (last.YOffset + tile.Lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        w.WriteLine($"{EmittedNames.EpilogueApplyStored}{tile.Lanes}<TKernel>(ref y0, ldy, {rows}, {width});");
         w.CloseBlock();
     }
 

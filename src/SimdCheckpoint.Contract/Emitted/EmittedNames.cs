@@ -37,6 +37,9 @@ internal static class EmittedNames
     public const string IDenseKernel = "global::SimdCheckpoint.Kernels.IDenseKernel";
     public const string Epilogue = "global::SimdCheckpoint.Kernels.Epilogue";
     public const string EpilogueApply = Epilogue + ".Apply";
+
+    /// <summary>Followed by the tile's lane count (16, 8, 4): <c>ApplyStored16&lt;TKernel&gt;(ref y, ldy, rows, columns)</c>.</summary>
+    public const string EpilogueApplyStored = Epilogue + ".ApplyStored";
     public const string PartialStores = "global::SimdCheckpoint.Kernels.PartialStores";
     public const string PartialStoresStoreFirst = PartialStores + ".StoreFirst";
     public const string KernelChecks = "global::SimdCheckpoint.Kernels.KernelChecks";

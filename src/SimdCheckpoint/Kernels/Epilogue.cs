@@ -73,4 +73,87 @@ public static class Epilogue
             Activation.Silu => CanonicalMath.Silu(acc),
             _ => acc,
         };
+
+    /// <summary>
+    /// The kernel's activation over a tile already stored: <paramref name="rows"/> rows (stride <paramref name="ldy"/>)
+    /// of <paramref name="columns"/> floats, 16 lanes at a time, the last columns one at a time (every width computes the
+    /// same bits). Nothing for identity and softmax (softmax runs over finished rows). Not inlined: the tile calls it once,
+    /// after its accumulators are stored, so none is live across a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ApplyStored16<TKernel>(ref float y, nint ldy, int rows, int columns)
+        where TKernel : struct, IDenseKernel
+    {
+        if (TKernel.Activation is Activation.Identity or Activation.Softmax)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref y, r * ldy);
+            int c = 0;
+            for (; c + 16 <= columns; c += 16)
+            {
+                Apply<TKernel>(Vector512.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref row, (nuint)c);
+            }
+
+            for (; c < columns; c++)
+            {
+                Unsafe.Add(ref row, c) = Apply<TKernel>(Unsafe.Add(ref row, c));
+            }
+        }
+    }
+
+    /// <summary>As <see cref="ApplyStored16{TKernel}"/>, 8 lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ApplyStored8<TKernel>(ref float y, nint ldy, int rows, int columns)
+        where TKernel : struct, IDenseKernel
+    {
+        if (TKernel.Activation is Activation.Identity or Activation.Softmax)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref y, r * ldy);
+            int c = 0;
+            for (; c + 8 <= columns; c += 8)
+            {
+                Apply<TKernel>(Vector256.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref row, (nuint)c);
+            }
+
+            for (; c < columns; c++)
+            {
+                Unsafe.Add(ref row, c) = Apply<TKernel>(Unsafe.Add(ref row, c));
+            }
+        }
+    }
+
+    /// <summary>As <see cref="ApplyStored16{TKernel}"/>, 4 lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void ApplyStored4<TKernel>(ref float y, nint ldy, int rows, int columns)
+        where TKernel : struct, IDenseKernel
+    {
+        if (TKernel.Activation is Activation.Identity or Activation.Softmax)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref y, r * ldy);
+            int c = 0;
+            for (; c + 4 <= columns; c += 4)
+            {
+                Apply<TKernel>(Vector128.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref row, (nuint)c);
+            }
+
+            for (; c < columns; c++)
+            {
+                Unsafe.Add(ref row, c) = Apply<TKernel>(Unsafe.Add(ref row, c));
+            }
+        }
+    }
 }

@@ -18,7 +18,7 @@ public static class Vector512Tiles
 {
     /// <summary>
     /// 12x32 tile: 12 row(s) by 2 consecutive 16-column panels: 24 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile12x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -113,23 +113,24 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 16);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); acc4_1.StoreUnsafe(ref y4, 16);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0); acc5_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_1); acc5_1.StoreUnsafe(ref y5, 16);
-        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc6_0); acc6_0.StoreUnsafe(ref y6, 0); acc6_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc6_1); acc6_1.StoreUnsafe(ref y6, 16);
-        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc7_0); acc7_0.StoreUnsafe(ref y7, 0); acc7_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc7_1); acc7_1.StoreUnsafe(ref y7, 16);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc8_0); acc8_0.StoreUnsafe(ref y8, 0); acc8_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc8_1); acc8_1.StoreUnsafe(ref y8, 16);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc9_0); acc9_0.StoreUnsafe(ref y9, 0); acc9_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc9_1); acc9_1.StoreUnsafe(ref y9, 16);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc10_0); acc10_0.StoreUnsafe(ref y10, 0); acc10_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc10_1); acc10_1.StoreUnsafe(ref y10, 16);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc11_0); acc11_0.StoreUnsafe(ref y11, 0); acc11_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc11_1); acc11_1.StoreUnsafe(ref y11, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16);
+        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0); acc8_1.StoreUnsafe(ref y8, 16);
+        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0); acc9_1.StoreUnsafe(ref y9, 16);
+        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0); acc10_1.StoreUnsafe(ref y10, 16);
+        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0); acc11_1.StoreUnsafe(ref y11, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 32);
     }
 
     /// <summary>
     /// 12x16 tile: 12 row(s) by one 16-column panel: 12 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile12x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -223,23 +224,24 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0);
-        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc6_0); acc6_0.StoreUnsafe(ref y6, 0);
-        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc7_0); acc7_0.StoreUnsafe(ref y7, 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc8_0); acc8_0.StoreUnsafe(ref y8, 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc9_0); acc9_0.StoreUnsafe(ref y9, 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc10_0); acc10_0.StoreUnsafe(ref y10, 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc11_0); acc11_0.StoreUnsafe(ref y11, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0);
+        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0);
+        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0);
+        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0);
+        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 16);
     }
 
     /// <summary>
     /// 6x32 tile: 6 row(s) by 2 consecutive 16-column panels: 12 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -298,17 +300,18 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 16);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); acc4_1.StoreUnsafe(ref y4, 16);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0); acc5_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_1); acc5_1.StoreUnsafe(ref y5, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 6, 32);
     }
 
     /// <summary>
     /// 6x16 tile: 6 row(s) by one 16-column panel: 6 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -366,17 +369,18 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 6, 16);
     }
 
     /// <summary>
     /// 5x32 tile: 5 row(s) by 2 consecutive 16-column panels: 10 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile5x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -429,16 +433,17 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 16);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); acc4_1.StoreUnsafe(ref y4, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 5, 32);
     }
 
     /// <summary>
     /// 5x16 tile: 5 row(s) by one 16-column panel: 5 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -490,16 +495,17 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 5, 16);
     }
 
     /// <summary>
     /// 4x32 tile: 4 row(s) by 2 consecutive 16-column panels: 8 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -546,15 +552,16 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 4, 32);
     }
 
     /// <summary>
     /// 4x16 tile: 4 row(s) by one 16-column panel: 4 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -600,15 +607,16 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 4, 16);
     }
 
     /// <summary>
     /// 3x48 tile: 3 row(s) by 3 consecutive 16-column panels: 9 Vector512 accumulators; per k step 3 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -649,14 +657,15 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 32);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16); acc2_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_2); acc2_2.StoreUnsafe(ref y2, 32);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16); acc1_2.StoreUnsafe(ref y1, 32);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16); acc2_2.StoreUnsafe(ref y2, 32);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 3, 48);
     }
 
     /// <summary>
     /// 3x32 tile: 3 row(s) by 2 consecutive 16-column panels: 6 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -697,14 +706,15 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 3, 32);
     }
 
     /// <summary>
     /// 3x16 tile: 3 row(s) by one 16-column panel: 3 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -744,14 +754,15 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 3, 16);
     }
 
     /// <summary>
     /// 2x64 tile: 2 row(s) by 4 consecutive 16-column panels: 8 Vector512 accumulators; per k step 2 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x64<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -796,13 +807,14 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 3 * panel); acc0_3 = Vector512.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector512.FusedMultiplyAdd(a1, b, acc1_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 32); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); acc1_3.StoreUnsafe(ref y1, 48);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16); acc1_2.StoreUnsafe(ref y1, 32); acc1_3.StoreUnsafe(ref y1, 48);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 2, 64);
     }
 
     /// <summary>
     /// 2x48 tile: 2 row(s) by 3 consecutive 16-column panels: 6 Vector512 accumulators; per k step 2 broadcast(s) and the 3 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -842,13 +854,14 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 2 * panel); acc0_2 = Vector512.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector512.FusedMultiplyAdd(a1, b, acc1_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 32);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16); acc1_2.StoreUnsafe(ref y1, 32);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 2, 48);
     }
 
     /// <summary>
     /// 2x32 tile: 2 row(s) by 2 consecutive 16-column panels: 4 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -883,13 +896,14 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 2, 32);
     }
 
     /// <summary>
     /// 2x16 tile: 2 row(s) by one 16-column panel: 2 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -923,13 +937,14 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 2, 16);
     }
 
     /// <summary>
     /// 1x128 tile: 1 row(s) by 8 consecutive 16-column panels: 8 Vector512 accumulators; per k step 1 broadcast(s) and the 8 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x128<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -993,12 +1008,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 7 * panel); acc0_7 = Vector512.FusedMultiplyAdd(a0, b, acc0_7);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 64); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 80); acc0_6 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_6); acc0_6.StoreUnsafe(ref y0, 96); acc0_7 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_7); acc0_7.StoreUnsafe(ref y0, 112);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48); acc0_4.StoreUnsafe(ref y0, 64); acc0_5.StoreUnsafe(ref y0, 80); acc0_6.StoreUnsafe(ref y0, 96); acc0_7.StoreUnsafe(ref y0, 112);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 128);
     }
 
     /// <summary>
     /// 1x112 tile: 1 row(s) by 7 consecutive 16-column panels: 7 Vector512 accumulators; per k step 1 broadcast(s) and the 7 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x112<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1057,12 +1073,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 6 * panel); acc0_6 = Vector512.FusedMultiplyAdd(a0, b, acc0_6);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 64); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 80); acc0_6 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_6); acc0_6.StoreUnsafe(ref y0, 96);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48); acc0_4.StoreUnsafe(ref y0, 64); acc0_5.StoreUnsafe(ref y0, 80); acc0_6.StoreUnsafe(ref y0, 96);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 112);
     }
 
     /// <summary>
     /// 1x96 tile: 1 row(s) by 6 consecutive 16-column panels: 6 Vector512 accumulators; per k step 1 broadcast(s) and the 6 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x96<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1116,12 +1133,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 5 * panel); acc0_5 = Vector512.FusedMultiplyAdd(a0, b, acc0_5);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 64); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 80);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48); acc0_4.StoreUnsafe(ref y0, 64); acc0_5.StoreUnsafe(ref y0, 80);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 96);
     }
 
     /// <summary>
     /// 1x80 tile: 1 row(s) by 5 consecutive 16-column panels: 5 Vector512 accumulators; per k step 1 broadcast(s) and the 5 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x80<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1170,12 +1188,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 4 * panel); acc0_4 = Vector512.FusedMultiplyAdd(a0, b, acc0_4);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 64);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48); acc0_4.StoreUnsafe(ref y0, 64);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 80);
     }
 
     /// <summary>
     /// 1x64 tile: 1 row(s) by 4 consecutive 16-column panels: 4 Vector512 accumulators; per k step 1 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x64<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1219,12 +1238,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 3 * panel); acc0_3 = Vector512.FusedMultiplyAdd(a0, b, acc0_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 48);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32); acc0_3.StoreUnsafe(ref y0, 48);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 64);
     }
 
     /// <summary>
     /// 1x48 tile: 1 row(s) by 3 consecutive 16-column panels: 3 Vector512 accumulators; per k step 1 broadcast(s) and the 3 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1263,12 +1283,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, 2 * panel); acc0_2 = Vector512.FusedMultiplyAdd(a0, b, acc0_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 32);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 48);
     }
 
     /// <summary>
     /// 1x32 tile: 1 row(s) by 2 consecutive 16-column panels: 2 Vector512 accumulators; per k step 1 broadcast(s) and the 2 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1302,12 +1323,13 @@ public static class Vector512Tiles
             b = Vector512.LoadUnsafe(ref w, panel); acc0_1 = Vector512.FusedMultiplyAdd(a0, b, acc0_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 32);
     }
 
     /// <summary>
     /// 1x16 tile: 1 row(s) by one 16-column panel: 1 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1335,12 +1357,13 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0);
+        acc0_0.StoreUnsafe(ref y0, 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, 16);
     }
 
     /// <summary>
     /// 12-row tail tile: 12 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 12 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail12x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1434,23 +1457,24 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
-        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc6_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
-        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc7_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc8_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc9_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc10_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc11_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
+        ref float y8 = ref Unsafe.Add(ref y7, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
+        ref float y9 = ref Unsafe.Add(ref y8, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
+        ref float y10 = ref Unsafe.Add(ref y9, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
+        ref float y11 = ref Unsafe.Add(ref y10, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 12-row tail tile: 12 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 12 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail12x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1544,23 +1568,24 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
-        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc6_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
-        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc7_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc8_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc9_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc10_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc11_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
+        ref float y8 = ref Unsafe.Add(ref y7, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
+        ref float y9 = ref Unsafe.Add(ref y8, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
+        ref float y10 = ref Unsafe.Add(ref y9, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
+        ref float y11 = ref Unsafe.Add(ref y10, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 12, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 6-row tail tile: 6 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 6 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1618,17 +1643,18 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 6, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 6-row tail tile: 6 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 6 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail6x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1686,17 +1712,18 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 6, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 5-row tail tile: 5 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 5 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1748,16 +1775,17 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 5, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 5-row tail tile: 5 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 5 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail5x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1809,16 +1837,17 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 5, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 4-row tail tile: 4 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 4 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1864,15 +1893,16 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 4, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 4-row tail tile: 4 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 4 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail4x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1918,15 +1948,16 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 4, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 3 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -1966,14 +1997,15 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 3 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2013,14 +2045,15 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 2 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2054,13 +2087,14 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 2 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2094,13 +2128,14 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 1 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2128,12 +2163,13 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 1 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2161,7 +2197,8 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 }
 
@@ -2174,7 +2211,7 @@ public static class Vector256Tiles
 {
     /// <summary>
     /// 6x16 tile: 6 row(s) by one 16-column panel: 12 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2232,17 +2269,18 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 8);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); acc4_1.StoreUnsafe(ref y4, 8);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0); acc5_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_1); acc5_1.StoreUnsafe(ref y5, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 8);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 8);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 6, 16);
     }
 
     /// <summary>
     /// 5x16 tile: 5 row(s) by one 16-column panel: 10 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2294,16 +2332,17 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 8);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); acc4_1.StoreUnsafe(ref y4, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 8);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 5, 16);
     }
 
     /// <summary>
     /// 4x16 tile: 4 row(s) by one 16-column panel: 8 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2349,15 +2388,16 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); acc3_1.StoreUnsafe(ref y3, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 4, 16);
     }
 
     /// <summary>
     /// 3x32 tile: 3 row(s) by 2 consecutive 16-column panels: 12 Vector256 accumulators; per k step 3 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2403,14 +2443,15 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, panel + 8); acc0_3 = Vector256.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector256.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector256.FusedMultiplyAdd(a2, b, acc2_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 16); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 24);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 16); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); acc1_3.StoreUnsafe(ref y1, 24);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 8); acc2_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_2); acc2_2.StoreUnsafe(ref y2, 16); acc2_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_3); acc2_3.StoreUnsafe(ref y2, 24);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8); acc0_2.StoreUnsafe(ref y0, 16); acc0_3.StoreUnsafe(ref y0, 24);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8); acc1_2.StoreUnsafe(ref y1, 16); acc1_3.StoreUnsafe(ref y1, 24);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8); acc2_2.StoreUnsafe(ref y2, 16); acc2_3.StoreUnsafe(ref y2, 24);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 3, 32);
     }
 
     /// <summary>
     /// 3x16 tile: 3 row(s) by one 16-column panel: 6 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2450,14 +2491,15 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 3, 16);
     }
 
     /// <summary>
     /// 2x32 tile: 2 row(s) by 2 consecutive 16-column panels: 8 Vector256 accumulators; per k step 2 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2502,13 +2544,14 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, panel + 8); acc0_3 = Vector256.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector256.FusedMultiplyAdd(a1, b, acc1_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 16); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 24);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 16); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); acc1_3.StoreUnsafe(ref y1, 24);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8); acc0_2.StoreUnsafe(ref y0, 16); acc0_3.StoreUnsafe(ref y0, 24);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8); acc1_2.StoreUnsafe(ref y1, 16); acc1_3.StoreUnsafe(ref y1, 24);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 2, 32);
     }
 
     /// <summary>
     /// 2x16 tile: 2 row(s) by one 16-column panel: 4 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2542,13 +2585,14 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 2, 16);
     }
 
     /// <summary>
     /// 1x64 tile: 1 row(s) by 4 consecutive 16-column panels: 8 Vector256 accumulators; per k step 1 broadcast(s) and the 8 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x64<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2612,12 +2656,13 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, 3 * panel + 8); acc0_7 = Vector256.FusedMultiplyAdd(a0, b, acc0_7);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 16); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 24); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 32); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 40); acc0_6 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_6); acc0_6.StoreUnsafe(ref y0, 48); acc0_7 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_7); acc0_7.StoreUnsafe(ref y0, 56);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8); acc0_2.StoreUnsafe(ref y0, 16); acc0_3.StoreUnsafe(ref y0, 24); acc0_4.StoreUnsafe(ref y0, 32); acc0_5.StoreUnsafe(ref y0, 40); acc0_6.StoreUnsafe(ref y0, 48); acc0_7.StoreUnsafe(ref y0, 56);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, 64);
     }
 
     /// <summary>
     /// 1x48 tile: 1 row(s) by 3 consecutive 16-column panels: 6 Vector256 accumulators; per k step 1 broadcast(s) and the 6 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2671,12 +2716,13 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, 2 * panel + 8); acc0_5 = Vector256.FusedMultiplyAdd(a0, b, acc0_5);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 16); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 24); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 32); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 40);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8); acc0_2.StoreUnsafe(ref y0, 16); acc0_3.StoreUnsafe(ref y0, 24); acc0_4.StoreUnsafe(ref y0, 32); acc0_5.StoreUnsafe(ref y0, 40);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, 48);
     }
 
     /// <summary>
     /// 1x32 tile: 1 row(s) by 2 consecutive 16-column panels: 4 Vector256 accumulators; per k step 1 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2720,12 +2766,13 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, panel + 8); acc0_3 = Vector256.FusedMultiplyAdd(a0, b, acc0_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 16); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 24);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8); acc0_2.StoreUnsafe(ref y0, 16); acc0_3.StoreUnsafe(ref y0, 24);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, 32);
     }
 
     /// <summary>
     /// 1x16 tile: 1 row(s) by one 16-column panel: 2 Vector256 accumulators; per k step 1 broadcast(s) and the 2 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2758,12 +2805,13 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, 8); acc0_1 = Vector256.FusedMultiplyAdd(a0, b, acc0_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, 16);
     }
 
     /// <summary>
     /// 6-row tail tile: 6 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 12 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2821,17 +2869,18 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_1, ref y4, 8, TKernel.TailColumns - 8);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); acc5_0.StoreUnsafe(ref y5, 0); acc5_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_1, ref y5, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_1, ref y4, 8, TKernel.TailColumns - 8);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_1, ref y5, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 6, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 6-row tail tile: 6 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 6 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail6x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2889,17 +2938,18 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc5_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 6, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 5-row tail tile: 5 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 10 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -2951,16 +3001,17 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); acc4_0.StoreUnsafe(ref y4, 0); acc4_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_1, ref y4, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_1, ref y4, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 5, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 5-row tail tile: 5 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 5 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail5x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3012,16 +3063,17 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc4_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc4_0, ref y4, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 5, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 4-row tail tile: 4 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 8 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3067,15 +3119,16 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); acc3_0.StoreUnsafe(ref y3, 0); acc3_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_1, ref y3, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 4, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 4-row tail tile: 4 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 4 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail4x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3121,15 +3174,16 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc3_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc3_0, ref y3, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 4, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 6 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3169,14 +3223,15 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 3 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3216,14 +3271,15 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 4 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3257,13 +3313,14 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 2 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3297,13 +3354,14 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (16 wide), 2 vector(s) of 8, the last stored as far as the layer's last column: 2 Vector256 accumulators; per k step 1 broadcast(s) and the 2 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3336,12 +3394,13 @@ public static class Vector256Tiles
             b = Vector256.LoadUnsafe(ref w, 8); acc0_1 = Vector256.FusedMultiplyAdd(a0, b, acc0_1);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 1 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3369,7 +3428,8 @@ public static class Vector256Tiles
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 }
 
@@ -3382,7 +3442,7 @@ public static class Vector128Tiles
 {
     /// <summary>
     /// 3x16 tile: 3 row(s) by one 16-column panel: 12 Vector128 accumulators; per k step 3 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3427,14 +3487,15 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 12);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 8); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); acc1_3.StoreUnsafe(ref y1, 12);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 4); acc2_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_2); acc2_2.StoreUnsafe(ref y2, 8); acc2_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_3); acc2_3.StoreUnsafe(ref y2, 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); acc0_3.StoreUnsafe(ref y0, 12);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); acc1_2.StoreUnsafe(ref y1, 8); acc1_3.StoreUnsafe(ref y1, 12);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 4); acc2_2.StoreUnsafe(ref y2, 8); acc2_3.StoreUnsafe(ref y2, 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, 16);
     }
 
     /// <summary>
     /// 2x16 tile: 2 row(s) by one 16-column panel: 8 Vector128 accumulators; per k step 2 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3478,13 +3539,14 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 12);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 8); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); acc1_3.StoreUnsafe(ref y1, 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); acc0_3.StoreUnsafe(ref y0, 12);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); acc1_2.StoreUnsafe(ref y1, 8); acc1_3.StoreUnsafe(ref y1, 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 2, 16);
     }
 
     /// <summary>
     /// 1x32 tile: 1 row(s) by 2 consecutive 16-column panels: 8 Vector128 accumulators; per k step 1 broadcast(s) and the 8 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3548,12 +3610,13 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, panel + 12); acc0_7 = Vector128.FusedMultiplyAdd(a0, b, acc0_7);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 12); acc0_4 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_4); acc0_4.StoreUnsafe(ref y0, 16); acc0_5 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_5); acc0_5.StoreUnsafe(ref y0, 20); acc0_6 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_6); acc0_6.StoreUnsafe(ref y0, 24); acc0_7 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_7); acc0_7.StoreUnsafe(ref y0, 28);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); acc0_3.StoreUnsafe(ref y0, 12); acc0_4.StoreUnsafe(ref y0, 16); acc0_5.StoreUnsafe(ref y0, 20); acc0_6.StoreUnsafe(ref y0, 24); acc0_7.StoreUnsafe(ref y0, 28);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, 32);
     }
 
     /// <summary>
     /// 1x16 tile: 1 row(s) by one 16-column panel: 4 Vector128 accumulators; per k step 1 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3596,12 +3659,13 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); acc0_3.StoreUnsafe(ref y0, 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); acc0_3.StoreUnsafe(ref y0, 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, 16);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (16 wide), 4 vector(s) of 4, the last stored as far as the layer's last column: 12 Vector128 accumulators; per k step 3 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3646,14 +3710,15 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 8); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_3, ref y1, 12, TKernel.TailColumns - 12);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 4); acc2_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_2); acc2_2.StoreUnsafe(ref y2, 8); acc2_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_3, ref y2, 12, TKernel.TailColumns - 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); acc1_2.StoreUnsafe(ref y1, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_3, ref y1, 12, TKernel.TailColumns - 12);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 4); acc2_2.StoreUnsafe(ref y2, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_3, ref y2, 12, TKernel.TailColumns - 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (16 wide), 3 vector(s) of 4, the last stored as far as the layer's last column: 9 Vector128 accumulators; per k step 3 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x12<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3693,14 +3758,15 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector128.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector128.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector128.FusedMultiplyAdd(a, w2, acc2_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_2, ref y1, 8, TKernel.TailColumns - 8);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); acc2_1.StoreUnsafe(ref y2, 4); acc2_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_2, ref y2, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_2, ref y1, 8, TKernel.TailColumns - 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_2, ref y2, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (8 wide), 2 vector(s) of 4, the last stored as far as the layer's last column: 6 Vector128 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3740,14 +3806,15 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector128.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector128.FusedMultiplyAdd(a, w1, acc2_1);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 4, TKernel.TailColumns - 4);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); acc2_0.StoreUnsafe(ref y2, 0); acc2_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 4, TKernel.TailColumns - 4);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 4, TKernel.TailColumns - 4);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_1, ref y2, 4, TKernel.TailColumns - 4);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 3-row tail tile: 3 row(s) by the tail panel (8 wide), 1 vector(s) of 4, the last stored as far as the layer's last column: 3 Vector128 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail3x4<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3787,14 +3854,15 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector128.FusedMultiplyAdd(a, w0, acc2_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc2_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc2_0, ref y2, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (16 wide), 4 vector(s) of 4, the last stored as far as the layer's last column: 8 Vector128 accumulators; per k step 2 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3838,13 +3906,14 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); acc1_2.StoreUnsafe(ref y1, 8); acc1_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_3, ref y1, 12, TKernel.TailColumns - 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); acc1_2.StoreUnsafe(ref y1, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_3, ref y1, 12, TKernel.TailColumns - 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (16 wide), 3 vector(s) of 4, the last stored as far as the layer's last column: 6 Vector128 accumulators; per k step 2 broadcast(s) and the 3 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x12<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3883,13 +3952,14 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 8); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); acc1_1.StoreUnsafe(ref y1, 4); acc1_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_2, ref y1, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_2, ref y1, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (8 wide), 2 vector(s) of 4, the last stored as far as the layer's last column: 4 Vector128 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3923,13 +3993,14 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector128.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector128.FusedMultiplyAdd(a, w1, acc1_1);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); acc1_0.StoreUnsafe(ref y1, 0); acc1_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 4, TKernel.TailColumns - 4);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_1, ref y1, 4, TKernel.TailColumns - 4);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 2-row tail tile: 2 row(s) by the tail panel (8 wide), 1 vector(s) of 4, the last stored as far as the layer's last column: 2 Vector128 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail2x4<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -3963,13 +4034,14 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector128.FusedMultiplyAdd(a, w0, acc1_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc1_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc1_0, ref y1, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 2, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (16 wide), 4 vector(s) of 4, the last stored as far as the layer's last column: 4 Vector128 accumulators; per k step 1 broadcast(s) and the 4 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -4012,12 +4084,13 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); acc0_2.StoreUnsafe(ref y0, 8); acc0_3 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_3); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_3, ref y0, 12, TKernel.TailColumns - 12);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (16 wide), 3 vector(s) of 4, the last stored as far as the layer's last column: 3 Vector128 accumulators; per k step 1 broadcast(s) and the 3 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x12<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -4055,12 +4128,13 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 8); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); acc0_1.StoreUnsafe(ref y0, 4); acc0_2 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_2); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_2, ref y0, 8, TKernel.TailColumns - 8);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (8 wide), 2 vector(s) of 4, the last stored as far as the layer's last column: 2 Vector128 accumulators; per k step 1 broadcast(s) and the 2 weight vectors streamed one at a time.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -4093,12 +4167,13 @@ public static class Vector128Tiles
             b = Vector128.LoadUnsafe(ref w, 4); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); acc0_0.StoreUnsafe(ref y0, 0); acc0_1 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_1); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
+        acc0_0.StoreUnsafe(ref y0, 0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_1, ref y0, 4, TKernel.TailColumns - 4);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 
     /// <summary>
     /// 1-row tail tile: 1 row(s) by the tail panel (8 wide), 1 vector(s) of 4, the last stored as far as the layer's last column: 1 Vector128 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
-    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the kernel's activation, then the store.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tail1x4<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
@@ -4126,6 +4201,7 @@ public static class Vector128Tiles
             a = Vector128.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector128.FusedMultiplyAdd(a, w0, acc0_0);
             w = ref Unsafe.Add(ref w, 8);
         }
-        acc0_0 = global::SimdCheckpoint.Kernels.Epilogue.Apply<TKernel>(acc0_0); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 1, TKernel.TailColumns);
     }
 }
