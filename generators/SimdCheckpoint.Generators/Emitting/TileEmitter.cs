@@ -158,7 +158,13 @@ internal static class TileEmitter
 
         TileColumn last = tile.Columns[cols - 1];
         string width = last.Partial ? "TKernel.TailColumns" : (last.YOffset + tile.Lanes).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        w.WriteLine($"{EmittedNames.EpilogueApplyStored}{tile.Lanes}<TKernel>(ref y0, ldy, {rows}, {width});");
+        string applyStored = tile.Lanes switch
+        {
+            16 => EmittedNames.EpilogueApplyStored16,
+            8 => EmittedNames.EpilogueApplyStored8,
+            _ => EmittedNames.EpilogueApplyStored4,
+        };
+        w.WriteLine($"{applyStored}<TKernel>(ref y0, ldy, {rows}, {width});");
         w.CloseBlock();
     }
 

@@ -38,8 +38,14 @@ internal static class EmittedNames
     public const string Epilogue = "global::SimdCheckpoint.Kernels.Epilogue";
     public const string EpilogueApply = Epilogue + ".Apply";
 
-    /// <summary>Followed by the tile's lane count (16, 8, 4): <c>ApplyStored16&lt;TKernel&gt;(ref y, ldy, rows, columns)</c>.</summary>
-    public const string EpilogueApplyStored = Epilogue + ".ApplyStored";
+    /// <summary>The activation over a stored tile of 16-, 8- or 4-lane vectors: <c>(ref y, ldy, rows, columns)</c>.</summary>
+    public const string EpilogueApplyStored16 = Epilogue + ".ApplyStored16";
+
+    /// <summary>See <see cref="EpilogueApplyStored16"/>.</summary>
+    public const string EpilogueApplyStored8 = Epilogue + ".ApplyStored8";
+
+    /// <summary>See <see cref="EpilogueApplyStored16"/>.</summary>
+    public const string EpilogueApplyStored4 = Epilogue + ".ApplyStored4";
     public const string PartialStores = "global::SimdCheckpoint.Kernels.PartialStores";
     public const string PartialStoresStoreFirst = PartialStores + ".StoreFirst";
     public const string KernelChecks = "global::SimdCheckpoint.Kernels.KernelChecks";
