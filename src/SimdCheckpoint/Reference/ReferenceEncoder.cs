@@ -191,4 +191,67 @@ public static class ReferenceEncoder
 
         return outputs;
     }
+
+    /// <summary>
+    /// Sentence pooling as the contract defines it (<see cref="SentencePooling"/>), one float at a time: the mean of each
+    /// sequence's real tokens (summed in ascending position from the first real one, then divided by their count) or
+    /// its first token, then optionally divided by max(‖y‖₂, 1e-12) with ‖y‖₂² summed into 16 partials. Returns
+    /// [batch, hidden].
+    /// </summary>
+    /// <exception cref="ArgumentException">A sequence has no real token (mean pooling).</exception>
+    public static float[] Pool(float[] lastHiddenState, int[] attentionMask, int batch, int sequence, int hidden, PoolingMode mode, bool normalize)
+    {
+        ArgumentNullException.ThrowIfNull(lastHiddenState);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        var y = new float[batch * hidden];
+        Span<float> partial = stackalloc float[16];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                if (mode == PoolingMode.Cls)
+                {
+                    y[(b * hidden) + j] = lastHiddenState[(b * sequence * hidden) + j];
+                    continue;
+                }
+
+                float sum = 0f;
+                int count = 0;
+                for (int t = 0; t < sequence; t++)
+                {
+                    if (attentionMask[(b * sequence) + t] == 1)
+                    {
+                        float h = lastHiddenState[(((b * sequence) + t) * hidden) + j];
+                        sum = count == 0 ? h : sum + h;
+                        count++;
+                    }
+                }
+
+                if (count == 0)
+                {
+                    throw new ArgumentException($"Sequence {b} has no real token.", nameof(attentionMask));
+                }
+
+                y[(b * hidden) + j] = sum / count;
+            }
+
+            if (normalize)
+            {
+                partial.Clear();
+                for (int j = 0; j < hidden; j++)
+                {
+                    float v = y[(b * hidden) + j];
+                    partial[j % 16] = MathF.FusedMultiplyAdd(v, v, partial[j % 16]);
+                }
+
+                float norm = MathF.Max(MathF.Sqrt(Softmax.ReducePairwise(partial)), SentencePooling.NormalizeEpsilon);
+                for (int j = 0; j < hidden; j++)
+                {
+                    y[(b * hidden) + j] /= norm;
+                }
+            }
+        }
+
+        return y;
+    }
 }
