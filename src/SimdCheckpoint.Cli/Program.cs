@@ -83,6 +83,7 @@ root.Subcommands.Add(selfcheck);
 root.Subcommands.Add(mathcheck);
 root.Subcommands.Add(bench);
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(GradCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());

@@ -10,7 +10,7 @@ namespace SimdCheckpoint.Cli.Tests;
 /// <summary>What `--help` tells a new user about the model commands.</summary>
 public sealed class HelpTests(SharedModelCache cache)
 {
-    public static TheoryData<string> ModelCommands => ["run", "grad", "inspect", "generate"];
+    public static TheoryData<string> ModelCommands => ["run", "grad", "inspect", "generate", "embed"];
 
     [Theory]
     [MemberData(nameof(ModelCommands))]
@@ -21,6 +21,7 @@ public sealed class HelpTests(SharedModelCache cache)
             "run" => RunCommand.Create(cache.Path),
             "grad" => GradCommand.Create(cache.Path),
             "inspect" => InspectCommand.Create(cache.Path),
+            "embed" => EmbedCommand.Create(cache.Path),
             _ => GenerateCommand.Create(),
         };
         var root = new RootCommand { command };
