@@ -7,6 +7,8 @@ words, so that any lower-case ASCII word tokenizes (letter by letter at worst). 
 same plus A-Z and capitalised words. Nothing is random: running it again writes the same bytes.
 
     /usr/bin/python3 tools/text/make_bert_vocab.py [OUT_DIR]   (default: tests/models/bert)
+    /usr/bin/python3 tools/text/make_bert_vocab.py --minilm DIR  (DIR/minilm.vocab.txt: 30522 tokens, uncased, for the
+                                                               MiniLM-sized model of tools/torch/make_bert_models.py --minilm)
 """
 import os
 import string
@@ -45,6 +47,12 @@ def vocabulary(size, cased):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--minilm":
+        path = os.path.join(sys.argv[2], "minilm.vocab.txt")
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            f.write("\n".join(vocabulary(30522, True)) + "\n")
+        print(f"wrote {path} (30522 tokens)")
+        return
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "tests", "models", "bert")
     for name, size, cased in [("bert_gelu", 100, False), ("bert_tanh", 200, True)]:
         path = os.path.join(out, f"{name}.vocab.txt")
