@@ -26,7 +26,7 @@ dotnet publish EmbeddingService -c Release -o "$out/app" ${SIMDCHECKPOINT_VERSIO
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 healthy() {  # GET /health answered 200 (bash's /dev/tcp: no curl needed)
-    exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || return 1
+    { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
     printf 'GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3
     local status
     status=$(head -n 1 <&3)
