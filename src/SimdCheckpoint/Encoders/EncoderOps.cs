@@ -201,8 +201,8 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed, and one row of scores.</summary>
-    public static long ScratchFloats(int headSize, int sequence) => ((long)headSize + 1) * sequence;
+    /// <summary>The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed, and the scores of a block of 4 queries.</summary>
+    public static long ScratchFloats(int headSize, int sequence) => ((long)headSize + QueryBlock) * sequence;
 
     /// <summary>Writes the positions whose mask is 1 into <paramref name="keys"/>, ascending; returns their count.</summary>
     /// <exception cref="ArgumentException">The mask holds a value other than 0 and 1, or no 1.</exception>
@@ -246,7 +246,15 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>One head of one sequence, every query.</summary>
+    /// <summary>Queries whose scores a head holds at once: their context sums then run side by side (4 chains per column block).</summary>
+    internal const int QueryBlock = 4;
+
+    /// <summary>
+    /// One head of one sequence, every query. Every score and every context element is one fma chain, in the order the
+    /// contract gives; what this adds is independence: scores of two queries over four blocks of keys, and the context
+    /// of four queries over two blocks of columns, run as eight chains side by side, so that the FMA units are not
+    /// waiting on one chain's latency.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AttentionHead<TOps, T>(
         ReadOnlySpan<float> query,
@@ -262,9 +270,8 @@ public static class EncoderOps
         where TOps : IFloatOps<T>
     {
         int n = keys.Length;
-        int width = TOps.Count;
         Span<float> kt = scratch[..(headSize * n)];
-        Span<float> scores = scratch.Slice(headSize * n, n);
+        Span<float> scores = scratch.Slice(headSize * n, QueryBlock * n);
 
         // This head's real keys, transposed: kt[d·n + j] = k[keys[j], offset + d].
         for (int j = 0; j < n; j++)
@@ -277,63 +284,195 @@ public static class EncoderOps
         }
 
         float divisor = MathF.Sqrt(headSize);
-        T divisorV = TOps.Broadcast(divisor);
         ref float ktr = ref MemoryMarshal.GetReference(kt);
         ref float sr = ref MemoryMarshal.GetReference(scores);
-        ref float vr = ref MemoryMarshal.GetReference(value);
-        for (int i = 0; i < queries; i++)
+        ref float qr = ref MemoryMarshal.GetReference(query);
+        for (int i0 = 0; i0 < queries; i0 += QueryBlock)
         {
-            ReadOnlySpan<float> q = query.Slice((i * ld) + offset, headSize);
-
-            // Scores: one fma chain over d per key, keys side by side in the lanes.
-            int j = 0;
-            for (; j <= n - width; j += width)
+            int g = Math.Min(QueryBlock, queries - i0);
+            int qi = 0;
+            for (; qi + 1 < g; qi += 2)
             {
-                T acc = TOps.Broadcast(0f);
-                for (int d = 0; d < headSize; d++)
-                {
-                    acc = TOps.FusedMultiplyAdd(TOps.Broadcast(q[d]), TOps.Load(ref Unsafe.Add(ref ktr, (d * n) + j)), acc);
-                }
-
-                TOps.Store(TOps.Divide(acc, divisorV), ref Unsafe.Add(ref sr, j));
+                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi + 1) * ld) + offset), ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n), ref Unsafe.Add(ref sr, (qi + 1) * n));
             }
 
-            for (; j < n; j++)
+            if (qi < g)
             {
-                float acc = 0f;
-                for (int d = 0; d < headSize; d++)
-                {
-                    acc = MathF.FusedMultiplyAdd(q[d], kt[(d * n) + j], acc);
-                }
-
-                scores[j] = acc / divisor;
+                // An odd query last: paired with itself (its row written twice, the same values).
+                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n), ref Unsafe.Add(ref sr, qi * n));
             }
 
-            Softmax.Rows<TOps, T>(scores, n, scores, n, n, 1);
+            Softmax.Rows<TOps, T>(scores, n, scores, n, n, g);
+            ContextBlock<TOps, T>(scores, n, g, value, ld, offset, headSize, keys, context.Slice((i0 * ld) + offset));
+        }
+    }
 
-            // Context: one fma chain over the real keys per column, columns side by side in the lanes.
-            Span<float> c = context.Slice((i * ld) + offset, headSize);
-            int e = 0;
+    /// <summary>Scores of queries a and b against every real key: kt's columns, four blocks of lanes at a time, divided by √d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoresPair<TOps, T>(ref float qa, ref float qb, ref float kt, int headSize, int n, float divisor, ref float sa, ref float sb)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        T div = TOps.Broadcast(divisor);
+        int j = 0;
+        for (; j <= n - (4 * width); j += 4 * width)
+        {
+            T a0 = TOps.Broadcast(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int d = 0; d < headSize; d++)
+            {
+                ref float k = ref Unsafe.Add(ref kt, (d * n) + j);
+                T k0 = TOps.Load(ref k), k1 = TOps.Load(ref Unsafe.Add(ref k, width)), k2 = TOps.Load(ref Unsafe.Add(ref k, 2 * width)), k3 = TOps.Load(ref Unsafe.Add(ref k, 3 * width));
+                T x = TOps.Broadcast(Unsafe.Add(ref qa, d));
+                T y = TOps.Broadcast(Unsafe.Add(ref qb, d));
+                a0 = TOps.FusedMultiplyAdd(x, k0, a0);
+                a1 = TOps.FusedMultiplyAdd(x, k1, a1);
+                a2 = TOps.FusedMultiplyAdd(x, k2, a2);
+                a3 = TOps.FusedMultiplyAdd(x, k3, a3);
+                b0 = TOps.FusedMultiplyAdd(y, k0, b0);
+                b1 = TOps.FusedMultiplyAdd(y, k1, b1);
+                b2 = TOps.FusedMultiplyAdd(y, k2, b2);
+                b3 = TOps.FusedMultiplyAdd(y, k3, b3);
+            }
+
+            TOps.Store(TOps.Divide(a0, div), ref Unsafe.Add(ref sa, j));
+            TOps.Store(TOps.Divide(a1, div), ref Unsafe.Add(ref sa, j + width));
+            TOps.Store(TOps.Divide(a2, div), ref Unsafe.Add(ref sa, j + (2 * width)));
+            TOps.Store(TOps.Divide(a3, div), ref Unsafe.Add(ref sa, j + (3 * width)));
+            TOps.Store(TOps.Divide(b0, div), ref Unsafe.Add(ref sb, j));
+            TOps.Store(TOps.Divide(b1, div), ref Unsafe.Add(ref sb, j + width));
+            TOps.Store(TOps.Divide(b2, div), ref Unsafe.Add(ref sb, j + (2 * width)));
+            TOps.Store(TOps.Divide(b3, div), ref Unsafe.Add(ref sb, j + (3 * width)));
+        }
+
+        for (; j <= n - width; j += width)
+        {
+            T a = TOps.Broadcast(0f), b = a;
+            for (int d = 0; d < headSize; d++)
+            {
+                T k = TOps.Load(ref Unsafe.Add(ref kt, (d * n) + j));
+                a = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref qa, d)), k, a);
+                b = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref qb, d)), k, b);
+            }
+
+            TOps.Store(TOps.Divide(a, div), ref Unsafe.Add(ref sa, j));
+            TOps.Store(TOps.Divide(b, div), ref Unsafe.Add(ref sb, j));
+        }
+
+        for (; j < n; j++)
+        {
+            float a = 0f, b = 0f;
+            for (int d = 0; d < headSize; d++)
+            {
+                float k = Unsafe.Add(ref kt, (d * n) + j);
+                a = MathF.FusedMultiplyAdd(Unsafe.Add(ref qa, d), k, a);
+                b = MathF.FusedMultiplyAdd(Unsafe.Add(ref qb, d), k, b);
+            }
+
+            Unsafe.Add(ref sa, j) = a / divisor;
+            Unsafe.Add(ref sb, j) = b / divisor;
+        }
+    }
+
+    /// <summary>
+    /// The context of <paramref name="g"/> consecutive queries (rows of <paramref name="p"/>, their probabilities over
+    /// the real keys): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ContextBlock<TOps, T>(
+        ReadOnlySpan<float> p, int n, int g, ReadOnlySpan<float> value, int ld, int offset, int headSize, ReadOnlySpan<int> keys, Span<float> context)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        ref float pr = ref MemoryMarshal.GetReference(p);
+        ref float vr = ref MemoryMarshal.GetReference(value);
+        ref float cr = ref MemoryMarshal.GetReference(context);
+        ref int kr = ref MemoryMarshal.GetReference(keys);
+        int e = 0;
+        if (g == QueryBlock)
+        {
+            // Four queries × two column blocks: eight chains.
+            for (; e <= headSize - (2 * width); e += 2 * width)
+            {
+                T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+                for (int j = 0; j < n; j++)
+                {
+                    ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e);
+                    T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
+                    T w0 = TOps.Broadcast(Unsafe.Add(ref pr, j));
+                    T w1 = TOps.Broadcast(Unsafe.Add(ref pr, n + j));
+                    T w2 = TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j));
+                    T w3 = TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j));
+                    c00 = TOps.FusedMultiplyAdd(w0, v0, c00);
+                    c01 = TOps.FusedMultiplyAdd(w0, v1, c01);
+                    c10 = TOps.FusedMultiplyAdd(w1, v0, c10);
+                    c11 = TOps.FusedMultiplyAdd(w1, v1, c11);
+                    c20 = TOps.FusedMultiplyAdd(w2, v0, c20);
+                    c21 = TOps.FusedMultiplyAdd(w2, v1, c21);
+                    c30 = TOps.FusedMultiplyAdd(w3, v0, c30);
+                    c31 = TOps.FusedMultiplyAdd(w3, v1, c31);
+                }
+
+                TOps.Store(c00, ref Unsafe.Add(ref cr, e));
+                TOps.Store(c01, ref Unsafe.Add(ref cr, e + width));
+                TOps.Store(c10, ref Unsafe.Add(ref cr, ld + e));
+                TOps.Store(c11, ref Unsafe.Add(ref cr, ld + e + width));
+                TOps.Store(c20, ref Unsafe.Add(ref cr, (2 * ld) + e));
+                TOps.Store(c21, ref Unsafe.Add(ref cr, (2 * ld) + e + width));
+                TOps.Store(c30, ref Unsafe.Add(ref cr, (3 * ld) + e));
+                TOps.Store(c31, ref Unsafe.Add(ref cr, (3 * ld) + e + width));
+            }
+
+            // Four queries × one column block: four chains.
             for (; e <= headSize - width; e += width)
             {
-                T acc = TOps.Broadcast(0f);
-                for (int jj = 0; jj < n; jj++)
+                T c0 = TOps.Broadcast(0f), c1 = c0, c2 = c0, c3 = c0;
+                for (int j = 0; j < n; j++)
                 {
-                    acc = TOps.FusedMultiplyAdd(TOps.Broadcast(scores[jj]), TOps.Load(ref Unsafe.Add(ref vr, (keys[jj] * ld) + offset + e)), acc);
+                    T v = TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e));
+                    c0 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, j)), v, c0);
+                    c1 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, n + j)), v, c1);
+                    c2 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j)), v, c2);
+                    c3 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j)), v, c3);
                 }
 
-                TOps.Store(acc, ref c[e]);
+                TOps.Store(c0, ref Unsafe.Add(ref cr, e));
+                TOps.Store(c1, ref Unsafe.Add(ref cr, ld + e));
+                TOps.Store(c2, ref Unsafe.Add(ref cr, (2 * ld) + e));
+                TOps.Store(c3, ref Unsafe.Add(ref cr, (3 * ld) + e));
+            }
+        }
+        else
+        {
+            // Fewer queries (the last block): one query, one column block at a time.
+            for (int q = 0; q < g; q++)
+            {
+                for (int e1 = 0; e1 <= headSize - width; e1 += width)
+                {
+                    T c = TOps.Broadcast(0f);
+                    for (int j = 0; j < n; j++)
+                    {
+                        c = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (q * n) + j)), TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e1)), c);
+                    }
+
+                    TOps.Store(c, ref Unsafe.Add(ref cr, (q * ld) + e1));
+                }
             }
 
-            for (; e < headSize; e++)
+            e = headSize - (headSize % width);
+        }
+
+        // Columns past the last full block: one float at a time.
+        for (int q = 0; q < g; q++)
+        {
+            for (int e1 = e; e1 < headSize; e1++)
             {
-                float acc = 0f;
-                for (int jj = 0; jj < n; jj++)
+                float c = 0f;
+                for (int j = 0; j < n; j++)
                 {
-                    acc = MathF.FusedMultiplyAdd(scores[jj], value[(keys[jj] * ld) + offset + e], acc);
+                    c = MathF.FusedMultiplyAdd(Unsafe.Add(ref pr, (q * n) + j), value[(keys[j] * ld) + offset + e1], c);
                 }
 
-                c[e] = acc;
+                context[(q * ld) + e1] = c;
             }
         }
     }
