@@ -28,10 +28,12 @@ public class EncoderInference
     private int[] _ids = null!, _mask = null!, _types = null!;
     private float[] _last = null!, _pooled = null!;
 
-    [Params(1)]
+    /// <summary>Sequences per call: 1, and 8 (the 8 × 128; the grid also gives 8 × 16, 64 and 256).</summary>
+    [Params(1, 8)]
     public int Batch { get; set; } = 1;
 
-    [Params(128)]
+    /// <summary>Tokens per sequence, every one real.</summary>
+    [Params(16, 64, 128, 256)]
     public int Tokens { get; set; } = 128;
 
     /// <summary>FLOPs of one call (a fused multiply-add counts 2): dense layers per token, attention 4·hidden·S per token and layer, the pooler per sequence.</summary>

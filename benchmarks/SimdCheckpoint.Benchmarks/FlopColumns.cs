@@ -222,3 +222,42 @@ public sealed class WeightStreamColumn : IColumn
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 }
+
+/// <summary>Tokens per second of an encoder row (batch × tokens over the mean time).</summary>
+public sealed class TokensPerSecondColumn : IColumn
+{
+    public string Id => nameof(TokensPerSecondColumn);
+
+    public string ColumnName => "tokens/s";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => 1;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => "Tokens encoded per second (batch × tokens over the mean time)";
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        if (benchmarkCase.Descriptor.Type != typeof(EncoderInference))
+        {
+            return "-";
+        }
+
+        object? batch = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
+        object? tokens = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Tokens")?.Value;
+        double? meanNs = summary[benchmarkCase]?.ResultStatistics?.Mean;
+        return batch is int b && tokens is int t && meanNs is > 0 ? (b * t / (meanNs.Value * 1e-9)).ToString("N0", CultureInfo.InvariantCulture) : "-";
+    }
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+}

@@ -160,7 +160,10 @@ public sealed class EncoderWeights<TNetwork>
                 null);
         }
 
-        float[] Get(string name, long[] shape, string node)
+        float[] Get(string name, long[] shape, string node) => Read(name, shape, node, asStored: false).Data;
+
+        // A MatMul weight is stored [K, N]: packed from that layout directly rather than transposed to [N, K] and back.
+        (float[] Data, bool Transposed) Read(string name, long[] shape, string node, bool asStored)
         {
             if (!result.Tensors.TryGetValue(name, out OnnxEncoderTensor? tensor))
             {
@@ -170,7 +173,7 @@ public sealed class EncoderWeights<TNetwork>
             float[] data;
             try
             {
-                data = tensor.ReadFloats();
+                data = asStored ? tensor.Tensor.ReadFloats() : tensor.ReadFloats();
             }
             catch (OnnxFormatException e)
             {
@@ -189,7 +192,7 @@ public sealed class EncoderWeights<TNetwork>
                     $"'{sourceName}': '{tensor.Tensor.Name}' (for '{name}') has {data.LongLength} elements; node '{node}' needs {SafetensorsTensorInfo.FormatShape(shape)} = {count}.", sourceName, name, node);
             }
 
-            return data;
+            return (data, asStored && tensor.Transpose);
         }
 
         NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
@@ -197,7 +200,8 @@ public sealed class EncoderWeights<TNetwork>
         for (int i = 0; i < layers.Count; i++)
         {
             DenseLayerSpec l = layers[i];
-            builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
+            (float[] weight, bool stored) = Read(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name, asStored: true);
+            builder.SetLayer(i, weight, Get(l.Name + ".bias", [l.Outputs], l.Name), stored ? WeightLayout.InputsByOutputs : WeightLayout.OutputsByInputs);
         }
 
         return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
