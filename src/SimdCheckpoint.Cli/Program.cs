@@ -86,6 +86,7 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(GradCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(PackCommand.Create());
 CommandLineInvocation.AddHelpCommand(root);
 root.SetAction(RunExperiment);
 return CommandLineInvocation.Invoke(root, args, Console.Out, Console.Error);
