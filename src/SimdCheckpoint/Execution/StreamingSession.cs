@@ -10,7 +10,8 @@ namespace SimdCheckpoint;
 /// resident memory). Each layer runs the same generated kernel on the same packed block as
 /// <see cref="InferenceSession{TNetwork}"/>, so the bits are the in-memory session's. A call costs about
 /// max(read, compute) per layer; a batch shares each layer's read among its rows. A budget that holds every layer makes
-/// the weights resident (read once). Allocates nothing per call. One thread computes; use one session per thread.
+/// the weights resident (read once). Within a layer, the compute runs the column panels already read while the reader
+/// reads the rest (each output is still one whole fma chain). Allocates nothing per call. One thread computes; use one session per thread.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed class StreamingSession<TNetwork> : IDisposable
@@ -37,6 +38,12 @@ public sealed class StreamingSession<TNetwork> : IDisposable
     /// <exception cref="WeightsMismatchException">The file was packed for another network or panel width.</exception>
     /// <exception cref="NotSupportedException">The network is not a chain of dense layers with one input and one output.</exception>
     public StreamingSession(string path, long weightBudget, int maxBatch, bool verifyChecksums = true)
+        : this(path, weightBudget, maxBatch, verifyChecksums, WeightRing.DefaultChunkBytes)
+    {
+    }
+
+    /// <summary>As the public constructor, reading <paramref name="chunkBytes"/> of panels between publications (tests make layers arrive in many parts).</summary>
+    internal StreamingSession(string path, long weightBudget, int maxBatch, bool verifyChecksums, int chunkBytes)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
@@ -68,7 +75,14 @@ public sealed class StreamingSession<TNetwork> : IDisposable
             file.RequireNetwork<TNetwork>();
             int layers = TNetwork.Spec.Layers.Count;
             long slots = Math.Min(weightBudget / SlotBytes, layers);
-            _ring = new WeightRing(file, (int)slots, (int)(SlotBytes / sizeof(float)), verifyChecksums);
+            var blocks = new PackedLayer[layers];
+            for (int i = 0; i < layers; i++)
+            {
+                PackedLayer l = NetworkLayout<TNetwork>.Packed.Layers[i];
+                blocks[i] = PackedLayer.For(l.Inputs, l.Outputs, l.PanelWidth, 0);
+            }
+
+            _ring = new WeightRing(file, blocks, (int)slots, (int)(SlotBytes / sizeof(float)), verifyChecksums, chunkBytes);
         }
         catch
         {
@@ -176,11 +190,21 @@ public sealed class StreamingSession<TNetwork> : IDisposable
                     ReadOnlySpan<float> x = GraphExecutor<TNetwork>.Read(plan.Read(node, 0), input, output, arena, batch);
                     Span<float> y = GraphExecutor<TNetwork>.Write(plan.Write(node), output, arena, batch);
                     DenseLayerSpec l = spec.Layers[layer];
-                    TNetwork.RunLayer(path, layer, x, l.Inputs, weights, y, l.Outputs, batch, 0, packed.Layers[layer].Panels);
+                    int panels = packed.Layers[layer].Panels;
+
+                    // The panels already read, while the reader reads the rest; a softmax normalises whole rows, so it waits
+                    // for all. Every output is computed whole by one call, whatever the ranges: the bits do not change.
+                    bool whole = l.Activation == Activation.Softmax;
+                    for (int done = 0; done < panels;)
+                    {
+                        int ready = _ring.WaitForPanels(layer, whole ? panels : done + 1);
+                        TNetwork.RunLayer(path, layer, x, l.Inputs, weights, y, l.Outputs, batch, done, ready - done);
+                        done = ready;
+                    }
                 }
                 finally
                 {
-                    _ring.Release();
+                    _ring.Release(layer);
                 }
             }
         }
@@ -189,17 +213,8 @@ public sealed class StreamingSession<TNetwork> : IDisposable
             // A failed call still takes the rest of its blocks, so the next call starts at layer 0 of the sequence.
             for (node++; node < layers.Length; node++)
             {
-                try
-                {
-                    _ring.Acquire(layers[node]);
-                }
-                catch (WeightsFormatException)
-                {
-                    // The first error is the one reported.
-                    continue;
-                }
-
-                _ring.Release();
+                _ring.Acquire(layers[node]);
+                _ring.Release(layers[node]);
             }
         }
     }

@@ -11,50 +11,60 @@ namespace SimdCheckpoint;
 /// endless sequence (layer g mod L), so the consumer, taking blocks in the same order, always finds the layer it needs.
 /// </summary>
 /// <remarks>
-/// Two counting semaphores carry the hand-over: <c>free</c> (slots the reader may fill, S at first) and <c>filled</c>
-/// (blocks ready, 0 at first). Each consumed block releases its slot. Neither side allocates: blocks are read with
-/// positional reads (<see cref="System.IO.RandomAccess"/>) into the slots, which never move (pinned arrays). A read error
-/// faults the ring: every later call rethrows it.
+/// Two counting semaphores carry the hand-over of buffers: <c>free</c> (slots the reader may fill, S at first) and
+/// <c>started</c> (blocks the reader has begun, 0 at first). Within a block the reader reads the bias first, then the
+/// column panels in order, in chunks of about <see cref="DefaultChunkBytes"/>, and publishes after each chunk how many panels
+/// are complete, so the compute can run the panels already read while the rest arrive: when the read is the bottleneck
+/// (batch 1) the compute follows the reader closely and finds each panel still in the cache the read left it in, instead
+/// of reading the whole block back from memory once it is complete. Neither side allocates: blocks are read with
+/// positional reads (<see cref="System.IO.RandomAccess"/>) into the slots, which never move (pinned arrays). A read
+/// error faults the ring: every later call rethrows it.
 /// </remarks>
 internal sealed class WeightRing : IDisposable
 {
+    /// <summary>About this many bytes of panels are read between two publications of progress.</summary>
+    public const int DefaultChunkBytes = 1 << 20;
+
+    private const int Faulted = int.MaxValue;
+
     private readonly PackedWeightsFile _file;
+    private readonly PackedLayer[] _blocks;
     private readonly AlignedBuffer[] _slots;
-    private readonly int[] _blockFloats;
+    private readonly int[] _ready;
     private readonly SemaphoreSlim _free;
-    private readonly SemaphoreSlim _filled;
+    private readonly SemaphoreSlim _started;
     private readonly Thread? _reader;
+    private readonly int _chunkBytes;
     private long _consumed;
     private long _bytesRead;
     private volatile Exception? _error;
     private volatile bool _stopping;
 
     /// <param name="file">The open, validated file; the ring owns it from here on.</param>
+    /// <param name="blocks">Each layer's block layout, offsets relative to the block.</param>
     /// <param name="slots">Buffers; when they hold every layer, each is read once and no reader thread runs.</param>
     /// <param name="slotFloats">Floats per buffer, at least the largest block.</param>
     /// <param name="verify">
     /// Whether to compare every block with its SHA-256 first: as it is read, when resident; otherwise in one pass through
     /// the first buffer before the reader starts (the streamed reads are not hashed: that would cost more than the read).
     /// </param>
-    public WeightRing(PackedWeightsFile file, int slots, int slotFloats, bool verify)
+    /// <param name="chunkBytes">Bytes of panels read between two publications of progress (at least one panel).</param>
+    public WeightRing(PackedWeightsFile file, PackedLayer[] blocks, int slots, int slotFloats, bool verify, int chunkBytes = DefaultChunkBytes)
     {
         _file = file;
-        int layers = file.Layers.Count;
-        _blockFloats = new int[layers];
-        for (int i = 0; i < layers; i++)
-        {
-            _blockFloats[i] = (int)(file.Layers[i].Length / sizeof(float));
-        }
-
+        _chunkBytes = chunkBytes;
+        _blocks = blocks;
+        int layers = blocks.Length;
         Resident = slots >= layers;
         _slots = new AlignedBuffer[Resident ? layers : slots];
+        _ready = new int[_slots.Length];
         for (int s = 0; s < _slots.Length; s++)
         {
-            _slots[s] = AlignedBuffer.Allocate(Resident ? _blockFloats[s] : slotFloats);
+            _slots[s] = AlignedBuffer.Allocate(Resident ? blocks[s].Length : slotFloats);
         }
 
         _free = new SemaphoreSlim(_slots.Length);
-        _filled = new SemaphoreSlim(0);
+        _started = new SemaphoreSlim(0);
         if (Resident)
         {
             for (int i = 0; i < layers; i++)
@@ -66,7 +76,7 @@ internal sealed class WeightRing : IDisposable
                 }
                 else
                 {
-                    Read(i, i);
+                    ReadBlock(i, i);
                 }
             }
         }
@@ -76,7 +86,7 @@ internal sealed class WeightRing : IDisposable
             {
                 for (int i = 0; i < layers; i++)
                 {
-                    _file.ReadVerified(i, _slots[0].Span[.._blockFloats[i]]);
+                    _file.ReadVerified(i, _slots[0].Span[..blocks[i].Length]);
                 }
             }
 
@@ -91,12 +101,13 @@ internal sealed class WeightRing : IDisposable
     /// <summary>The buffers.</summary>
     public int Slots => _slots.Length;
 
-    /// <summary>Bytes read from the file since the ring was created.</summary>
+    /// <summary>Bytes read from the file since the ring was created (the checksum pass excluded).</summary>
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     /// <summary>
-    /// Waits for the next block of the sequence, which is layer <paramref name="layer"/>'s (the caller takes them in
-    /// order), and gives it; <see cref="Release"/> hands its slot back once the layer is computed.
+    /// Waits until the reader has begun the next block of the sequence, which is layer <paramref name="layer"/>'s (the
+    /// caller takes them in order), and gives its buffer; <see cref="WaitForPanels"/> says how much of it is read, and
+    /// <see cref="Release"/> hands the buffer back once the layer is computed.
     /// </summary>
     public ReadOnlySpan<float> Acquire(int layer)
     {
@@ -105,23 +116,59 @@ internal sealed class WeightRing : IDisposable
             return _slots[layer].Span;
         }
 
-        _filled.Wait();
-        if (_error is { } error)
+        _started.Wait();
+        return _slots[(int)(_consumed % _slots.Length)].Span[.._blocks[layer].Length];
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="panels"/> leading panels (and the bias) of the block last acquired are read,
+    /// and returns how many are (all of them once the block is complete).
+    /// </summary>
+    /// <exception cref="WeightsFormatException">The read failed.</exception>
+    public int WaitForPanels(int layer, int panels)
+    {
+        if (Resident)
         {
-            _free.Release();
-            _consumed++;
+            return _blocks[layer].Panels;
+        }
+
+        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
+        int now = Volatile.Read(ref ready);
+        if (now < panels)
+        {
+            // The reader is working on this block: it publishes every chunk, a fraction of a millisecond apart.
+            var spin = default(SpinWait);
+            while ((now = Volatile.Read(ref ready)) < panels)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        if (now == Faulted)
+        {
+            Exception error = _error!;
             throw new WeightsFormatException($"Reading the weights from '{_file.Path}' failed: {error.Message}", _file.Path, null);
         }
 
-        return _slots[(int)(_consumed % _slots.Length)].Span[.._blockFloats[layer]];
+        return now;
     }
 
-    /// <summary>Hands the slot of the block last acquired back to the reader.</summary>
-    public void Release()
+    /// <summary>
+    /// Hands the buffer of the block last acquired back to the reader; a block not yet fully read is waited for first, so
+    /// the reader never has a buffer taken from under it.
+    /// </summary>
+    public void Release(int layer)
     {
         if (Resident)
         {
             return;
+        }
+
+        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref ready) < _blocks[layer].Panels)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
         }
 
         _consumed++;
@@ -148,7 +195,7 @@ internal sealed class WeightRing : IDisposable
 
     private void ReadLoop()
     {
-        int layers = _blockFloats.Length;
+        int layers = _blocks.Length;
         for (long g = 0; ; g++)
         {
             _free.Wait();
@@ -157,27 +204,46 @@ internal sealed class WeightRing : IDisposable
                 return;
             }
 
-            if (_error is null)
+            int slot = (int)(g % _slots.Length);
+            Volatile.Write(ref _ready[slot], 0);
+            _started.Release();
+            if (_error is not null)
             {
-                try
-                {
-                    Read((int)(g % layers), (int)(g % _slots.Length));
-                }
-                catch (Exception e)
-                {
-                    _error = e;
-                }
+                Volatile.Write(ref _ready[slot], Faulted);
+                continue;
             }
 
-            _filled.Release();
+            try
+            {
+                ReadBlock((int)(g % layers), slot);
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                Volatile.Write(ref _ready[slot], Faulted);
+            }
         }
     }
 
-    private void Read(int layer, int slot)
+    /// <summary>Reads layer <paramref name="layer"/>'s block into slot <paramref name="slot"/>: the bias, then the panels in chunks, publishing each.</summary>
+    private void ReadBlock(int layer, int slot)
     {
-        Span<float> block = _slots[slot].Span[.._blockFloats[layer]];
-        PackedWeightsEntry entry = _file.Layers[layer];
-        _file.ReadExactly(layer, entry.Offset, MemoryMarshal.AsBytes(block));
-        Interlocked.Add(ref _bytesRead, entry.Length);
+        PackedLayer block = _blocks[layer];
+        Span<byte> bytes = MemoryMarshal.AsBytes(_slots[slot].Span[..block.Length]);
+        long offset = _file.Layers[layer].Offset;
+        int bias = block.BiasOffset * sizeof(float);
+        _file.ReadExactly(layer, offset + bias, bytes[bias..]);
+        int chunkPanels = Math.Max(1, _chunkBytes / (block.PanelStride * sizeof(float)));
+        for (int first = 0; first < block.Panels;)
+        {
+            int next = Math.Min(block.Panels, first + chunkPanels);
+            int from = block.PanelOffset(first) * sizeof(float);
+            int to = next == block.Panels ? bias : block.PanelOffset(next) * sizeof(float);
+            _file.ReadExactly(layer, offset + from, bytes[from..to]);
+            Volatile.Write(ref _ready[slot], next);
+            first = next;
+        }
+
+        Interlocked.Add(ref _bytesRead, bytes.Length);
     }
 }

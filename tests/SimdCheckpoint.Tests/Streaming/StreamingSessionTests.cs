@@ -54,6 +54,19 @@ public sealed class StreamingSessionTests : IDisposable
         Bits.Equal(expected, actual, "two threads in memory against streamed");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Layers_computed_panel_range_by_panel_range_as_they_arrive_give_the_same_bits(int buffers)
+    {
+        // Chunks of one panel: every layer is computed in as many parts as it has panels, while the reader reads on.
+        ChunkedMatches<Deep32>(buffers, batch: 1);
+        ChunkedMatches<MnistMlp>(buffers, batch: 5);
+        ChunkedMatches<Transcendental>(buffers, batch: 3);
+        ChunkedMatches<Uneven>(buffers, batch: 64);
+    }
+
     [Fact]
     public void The_ring_is_sized_from_the_budget()
     {
@@ -172,6 +185,24 @@ public sealed class StreamingSessionTests : IDisposable
         float[] input = TestData.Random(8 * 256, seed: 2);
         float[] output = new float[8 * 10];
         Assert.Equal(0, SteadyState.AllocatedBytes(() => session.Forward(input, output, 8), callsPerWindow: 20));
+    }
+
+    private void ChunkedMatches<TNetwork>(int buffers, int batch)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        var harness = new NetworkHarness<TNetwork>(seed: 12);
+        string file = _folder.File(TNetwork.Spec.Name + "-chunked.sckw");
+        PackedWeightsFile.Write(harness.Weights, file);
+        float[] input = TestData.Random(batch * TNetwork.Spec.InputSize, seed: 13);
+        float[] expected = harness.Forward(input, batch, KernelPath.Auto);
+        using var session = new StreamingSession<TNetwork>(file, buffers * StreamingSession<TNetwork>.SlotBytes, 64, verifyChecksums: true, chunkBytes: 1);
+        float[] actual = new float[batch * TNetwork.Spec.OutputSize];
+        for (int call = 0; call < 3; call++)
+        {
+            actual.AsSpan().Clear();
+            session.Forward(input, actual, batch);
+            Bits.Equal(expected, actual, $"{TNetwork.Spec.Name}, {buffers} buffers, chunks of one panel, call {call}");
+        }
     }
 
     private void MatchesInMemory<TNetwork>(int batch, KernelPath path)
