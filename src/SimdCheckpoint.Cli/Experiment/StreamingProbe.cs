@@ -84,18 +84,18 @@ internal static class StreamingProbe
                 Read(packed, calls, seconds);
                 break;
             case "memory":
-            {
-                using var session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromPacked(packed), batch);
-                Time(() => session.Forward(input, output, batch), calls, seconds);
-                break;
-            }
+                {
+                    using var session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromPacked(packed), batch);
+                    Time(() => session.Forward(input, output, batch), calls, seconds);
+                    break;
+                }
 
             case "streamed":
-            {
-                using var session = new StreamingSession<TNetwork>(packed, budget, batch);
-                Time(() => session.Forward(input, output, batch), calls, seconds);
-                break;
-            }
+                {
+                    using var session = new StreamingSession<TNetwork>(packed, budget, batch);
+                    Time(() => session.Forward(input, output, batch), calls, seconds);
+                    break;
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, "read, memory or streamed");
