@@ -33,6 +33,7 @@ internal sealed class WeightRing : IDisposable
     private readonly int[] _ready;
     private readonly SemaphoreSlim _free;
     private readonly SemaphoreSlim _started;
+    private readonly ManualResetEventSlim _progress = new(false, spinCount: 50);
     private readonly Thread? _reader;
     private readonly int _chunkBytes;
     private long _consumed;
@@ -132,18 +133,7 @@ internal sealed class WeightRing : IDisposable
             return _blocks[layer].Panels;
         }
 
-        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
-        int now = Volatile.Read(ref ready);
-        if (now < panels)
-        {
-            // The reader is working on this block: it publishes every chunk, a fraction of a millisecond apart.
-            var spin = default(SpinWait);
-            while ((now = Volatile.Read(ref ready)) < panels)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-
+        int now = WaitReady(panels);
         if (now == Faulted)
         {
             Exception error = _error!;
@@ -164,13 +154,7 @@ internal sealed class WeightRing : IDisposable
             return;
         }
 
-        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
-        var spin = default(SpinWait);
-        while (Volatile.Read(ref ready) < _blocks[layer].Panels)
-        {
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-
+        WaitReady(_blocks[layer].Panels);
         _consumed++;
         _free.Release();
     }
@@ -191,6 +175,31 @@ internal sealed class WeightRing : IDisposable
         }
 
         _file.Dispose();
+        _progress.Dispose();
+    }
+
+    /// <summary>Waits until the block last acquired has at least <paramref name="panels"/> panels read, or the read failed.</summary>
+    private int WaitReady(int panels)
+    {
+        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
+        int now = Volatile.Read(ref ready);
+        while (now < panels)
+        {
+            // The reader publishes every chunk and then sets the event; reset, look again, and only then sleep, so a
+            // publication between the look and the reset is never missed. Blocking (after a short spin) rather than
+            // spinning leaves the core to the reader on a machine with fewer free cores than threads.
+            _progress.Reset();
+            now = Volatile.Read(ref ready);
+            if (now >= panels)
+            {
+                break;
+            }
+
+            _progress.Wait();
+            now = Volatile.Read(ref ready);
+        }
+
+        return now;
     }
 
     private void ReadLoop()
@@ -210,6 +219,7 @@ internal sealed class WeightRing : IDisposable
             if (_error is not null)
             {
                 Volatile.Write(ref _ready[slot], Faulted);
+                _progress.Set();
                 continue;
             }
 
@@ -221,6 +231,7 @@ internal sealed class WeightRing : IDisposable
             {
                 _error = e;
                 Volatile.Write(ref _ready[slot], Faulted);
+                _progress.Set();
             }
         }
     }
@@ -241,6 +252,7 @@ internal sealed class WeightRing : IDisposable
             int to = next == block.Panels ? bias : block.PanelOffset(next) * sizeof(float);
             _file.ReadExactly(layer, offset + from, bytes[from..to]);
             Volatile.Write(ref _ready[slot], next);
+            _progress.Set();
             first = next;
         }
 
