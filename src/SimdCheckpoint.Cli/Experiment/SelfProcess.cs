@@ -1,7 +1,9 @@
 using System;
 using System.Diagnostics;
+#if !NATIVE_AOT
 using System.IO;
 using System.Runtime.InteropServices;
+#endif
 
 namespace SimdCheckpoint.Cli.Experiment;
 
@@ -13,21 +15,15 @@ internal static class SelfProcess
     {
         // The JIT build is an assembly run by the dotnet host (also when this code runs inside a test host); a NativeAOT
         // build is its own executable.
-        string assembly = typeof(SelfProcess).Assembly.Location;
-        ProcessStartInfo start;
-        if (assembly.Length > 0)
-        {
-            string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host
-                ? host
-                : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
-            start = new ProcessStartInfo(dotnet);
-            start.ArgumentList.Add(assembly);
-        }
-        else
-        {
-            start = new ProcessStartInfo(Environment.ProcessPath!);
-        }
-
+#if NATIVE_AOT
+        var start = new ProcessStartInfo(Environment.ProcessPath!);
+#else
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host
+            ? host
+            : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+        var start = new ProcessStartInfo(dotnet);
+        start.ArgumentList.Add(typeof(SelfProcess).Assembly.Location);
+#endif
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);
