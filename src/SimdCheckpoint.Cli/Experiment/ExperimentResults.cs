@@ -55,8 +55,9 @@ internal sealed record SpeedRow(
 /// <summary>
 /// Test 4, one (network, mode, batch) measured in a fresh process: the packed file read alone ("read"), run whole
 /// ("memory") or streamed within <see cref="Budget"/> ("streamed"); its resident bytes before anything was loaded, its
-/// peak after the timed calls (VmHWM), the median seconds per call (per whole-file read for "read"), and a digest of the
-/// last call's outputs (whole and streamed runs of the same batch must agree).
+/// peak after the timed calls (VmHWM), the median seconds per call (per whole-file read for "read"), the bytes the whole
+/// process allocated during the timed calls (every thread, the session's reader too), and a digest of the last call's
+/// outputs (whole and streamed runs of the same batch must agree).
 /// </summary>
 internal sealed record StreamingRow(
-    string Network, long WeightBytes, string Mode, int Batch, long Budget, long ResidentBeforeBytes, long PeakBytes, double MedianSeconds, int Calls, string OutputDigest);
+    string Network, long WeightBytes, string Mode, int Batch, long Budget, long ResidentBeforeBytes, long PeakBytes, double MedianSeconds, int Calls, long AllocatedBytes, string OutputDigest);

@@ -121,7 +121,7 @@ internal sealed class ExperimentRunner
         long L(string key) => long.Parse(f[key], System.Globalization.CultureInfo.InvariantCulture);
         _results.Streaming.Add(new StreamingRow(
             network, L("weight_bytes"), mode, batch, StreamingBudget, L("resident_before"), L("peak_after"),
-            double.Parse(f["median_s"], System.Globalization.CultureInfo.InvariantCulture), (int)L("calls"), f["output_digest"]));
+            double.Parse(f["median_s"], System.Globalization.CultureInfo.InvariantCulture), (int)L("calls"), L("allocated_bytes"), f["output_digest"]));
     }
 
     /// <summary>The path <see cref="KernelPath.Auto"/> takes for a network on this machine.</summary>

@@ -163,6 +163,7 @@ internal static class ReportWriter
             w.WriteNumber("peakResidentBytes", s.PeakBytes);
             w.WriteNumber("medianSeconds", s.MedianSeconds);
             w.WriteNumber("calls", s.Calls);
+            w.WriteNumber("allocatedBytesAllThreads", s.AllocatedBytes);
             w.WriteString("outputDigest", s.OutputDigest);
             w.WriteEndObject();
         }
@@ -473,8 +474,8 @@ internal static class ReportWriter
         line("resident set before anything was loaded; *peak* its VmHWM after the timed calls (median of the calls shown). The file was in");
         line("the page cache (written just before), so the read rate is the page cache's, not a disk's.");
         line("");
-        line("| network | weights MiB | run | batch | resident before MiB | peak MiB | median ms | weights GB/s | of read rate | of whole | same bits as whole |");
-        line("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        line("| network | weights MiB | run | batch | resident before MiB | peak MiB | median ms | weights GB/s | of read rate | of whole | same bits as whole | allocated B, all threads |");
+        line("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (StreamingRow s in r.Streaming)
         {
             StreamingRow? read = r.Streaming.FirstOrDefault(x => x.Network == s.Network && x.Mode == "read");
@@ -484,7 +485,7 @@ internal static class ReportWriter
             string ofWhole = whole is null || s.Mode != "streamed" ? "–" : (whole.MedianSeconds / s.MedianSeconds).ToString("F2", CultureInfo.InvariantCulture);
             string same = s.Mode != "streamed" ? "–" : whole is not null && whole.OutputDigest == s.OutputDigest ? "yes" : "NO";
             string run = s.Mode switch { "read" => "read the file", "memory" => "whole", _ => "streamed" };
-            line($"| {s.Network} | {Mib(s.WeightBytes)} | {run} | {(s.Mode == "read" ? "–" : s.Batch.ToString(CultureInfo.InvariantCulture))} | {Mib(s.ResidentBeforeBytes)} | {Mib(s.PeakBytes)} | {F3(s.MedianSeconds * 1000)} | {rate.ToString("F2", CultureInfo.InvariantCulture)} | {ofRead} | {ofWhole} | {same} |");
+            line($"| {s.Network} | {Mib(s.WeightBytes)} | {run} | {(s.Mode == "read" ? "–" : s.Batch.ToString(CultureInfo.InvariantCulture))} | {Mib(s.ResidentBeforeBytes)} | {Mib(s.PeakBytes)} | {F3(s.MedianSeconds * 1000)} | {rate.ToString("F2", CultureInfo.InvariantCulture)} | {ofRead} | {ofWhole} | {same} | {(s.Mode == "read" ? "–" : s.AllocatedBytes.ToString(CultureInfo.InvariantCulture))} |");
         }
 
         line("");

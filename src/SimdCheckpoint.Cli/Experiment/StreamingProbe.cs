@@ -77,6 +77,7 @@ internal static class StreamingProbe
         new DeterministicRandom(3).Fill(input, 1f);
         float[] output = new float[batch * TNetwork.Spec.OutputSize];
         var seconds = new List<double>();
+        long allocated = 0;
         long bytes = StreamingSession<TNetwork>.PackedBytes;
         switch (mode)
         {
@@ -86,14 +87,14 @@ internal static class StreamingProbe
             case "memory":
                 {
                     using var session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromPacked(packed), batch);
-                    Time(() => session.Forward(input, output, batch), calls, seconds);
+                    allocated = Time(() => session.Forward(input, output, batch), calls, seconds);
                     break;
                 }
 
             case "streamed":
                 {
                     using var session = new StreamingSession<TNetwork>(packed, budget, batch);
-                    Time(() => session.Forward(input, output, batch), calls, seconds);
+                    allocated = Time(() => session.Forward(input, output, batch), calls, seconds);
                     break;
                 }
 
@@ -112,19 +113,26 @@ internal static class StreamingProbe
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"probe mode={mode} batch={batch} weight_bytes={bytes} resident_before={residentBefore} peak_before={peakBefore} peak_after={peakAfter} median_s={median:R} calls={seconds.Count} output_digest={digest:x16}");
+            $"probe mode={mode} batch={batch} weight_bytes={bytes} resident_before={residentBefore} peak_before={peakBefore} peak_after={peakAfter} median_s={median:R} calls={seconds.Count} allocated_bytes={allocated} output_digest={digest:x16}");
     }
 
-    /// <summary>One call untimed (JIT, and the reader filling the ring), then <paramref name="calls"/> timed.</summary>
-    private static void Time(Action call, int calls, List<double> seconds)
+    /// <summary>
+    /// One call untimed (JIT, and the reader filling the ring), then <paramref name="calls"/> timed; returns the bytes the
+    /// whole process allocated during the timed calls, every thread counted (the session's reader too).
+    /// </summary>
+    private static long Time(Action call, int calls, List<double> seconds)
     {
         call();
+        seconds.EnsureCapacity(calls);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < calls; i++)
         {
             long start = Stopwatch.GetTimestamp();
             call();
             seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
+
+        return GC.GetTotalAllocatedBytes(precise: true) - allocated;
     }
 
     /// <summary>Every block read in order into one aligned buffer of the largest block: how the session reads, without the compute.</summary>
