@@ -87,6 +87,8 @@ root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(GradCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(PackCommand.Create());
+root.Subcommands.Add(SimdCheckpoint.Cli.Experiment.StreamingProbe.CreateCommand());
 CommandLineInvocation.AddHelpCommand(root);
 root.SetAction(RunExperiment);
 return CommandLineInvocation.Invoke(root, args, Console.Out, Console.Error);

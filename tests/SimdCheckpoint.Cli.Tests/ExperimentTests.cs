@@ -30,7 +30,7 @@ public sealed class ExperimentTests : IDisposable
 
         string report = File.ReadAllText(Path.Combine(_directory, ReportWriter.ReportFile));
         string[] headings = [.. report.Split('\n').Where(l => l.StartsWith("## ", StringComparison.Ordinal))];
-        Assert.Equal(["## What checkpointing is for", "## Test 1: identical results", "## Test 2: memory scaling", "## Test 3: speed"], headings);
+        Assert.Equal(["## What checkpointing is for", "## Test 1: identical results", "## Test 2: memory scaling", "## Test 3: speed", "## Test 4: weights streamed from disk within a budget"], headings);
         Assert.Contains("Every value of every schedule and path has store-all's bits", report, StringComparison.Ordinal);
         Assert.Contains("Every measured peak and evaluation count equals the plan's prediction.", report, StringComparison.Ordinal);
         Assert.Contains($"![memory scaling]({ReportWriter.ScalingPlot})", report, StringComparison.Ordinal);
@@ -52,6 +52,24 @@ public sealed class ExperimentTests : IDisposable
         JsonElement[] marks = [.. root.GetProperty("processPeakResident").GetProperty("marks").EnumerateArray()];
         Assert.Equal(4, marks.Length);
         Assert.All(marks, m => Assert.True(m.GetProperty("bytes").GetInt64() > 0));
+
+        // Test 4 (quick: the 256 MiB network): the read, whole and streamed runs at batch 1 and 64, each in a process of its
+        // own; streamed gives the whole run's bits, and its peak stays near the budget while the whole run's exceeds the weights.
+        JsonElement[] streaming = [.. root.GetProperty("streaming").EnumerateArray()];
+        Assert.Equal(["read", "memory", "streamed", "memory", "streamed"], streaming.Select(r => r.GetProperty("mode").GetString()));
+        long weightBytes = streaming[0].GetProperty("weightBytes").GetInt64();
+        Assert.True(weightBytes >= 256L << 20);
+        foreach (int batch in new[] { 1, 64 })
+        {
+            JsonElement whole = streaming.Single(r => r.GetProperty("mode").GetString() == "memory" && r.GetProperty("batch").GetInt32() == batch);
+            JsonElement streamed = streaming.Single(r => r.GetProperty("mode").GetString() == "streamed" && r.GetProperty("batch").GetInt32() == batch);
+            Assert.Equal(whole.GetProperty("outputDigest").GetString(), streamed.GetProperty("outputDigest").GetString());
+            Assert.True(whole.GetProperty("peakResidentBytes").GetInt64() > weightBytes);
+            long growth = streamed.GetProperty("peakResidentBytes").GetInt64() - streamed.GetProperty("residentBeforeBytes").GetInt64();
+            Assert.True(growth < ExperimentRunner.StreamingBudget + (64L << 20), $"streamed batch {batch}: {growth} bytes of growth");
+        }
+
+        Assert.Contains("streamed runs give the whole runs' bits: yes", console.ToString(), StringComparison.Ordinal);
 
         // Test 1: every schedule on every path compared something and found no differing bit.
         JsonElement identical = root.GetProperty("identical");

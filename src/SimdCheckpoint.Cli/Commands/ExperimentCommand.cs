@@ -82,8 +82,22 @@ internal static class ExperimentCommand
             output.WriteLine($"  memory     the process's peak resident set: {results.PeakResident[^1].PeakResidentBytes / 1048576.0:F1} MiB ({ProcessMemory.Source}); the peak bytes above are the sessions' own arena counters");
         }
 
+        bool streamed = ReportWriter.StreamedIdentical(results);
+        foreach (StreamingRow row in results.Streaming)
+        {
+            if (row.Mode != "read")
+            {
+                output.WriteLine($"  test 4     {row.Network} ({row.WeightBytes / 1048576.0:F0} MiB) {(row.Mode == "memory" ? "whole   " : "streamed")} batch {row.Batch,2}: peak resident {row.PeakBytes / 1048576.0,7:F1} MiB, {row.MedianSeconds * 1000,9:F1} ms per call");
+            }
+        }
+
+        if (results.Streaming.Count > 0)
+        {
+            output.WriteLine($"  test 4     streamed runs give the whole runs' bits: {(streamed ? "yes" : "NO")}");
+        }
+
         output.WriteLine($"  report     {Path.Combine(outDirectory, ReportWriter.ReportFile)} ({results.Seconds:F1} s)");
-        bool ok = forward == 0 && identical && predicted;
+        bool ok = forward == 0 && identical && predicted && streamed;
         output.WriteLine(ok ? "  result     OK" : "  result     FAILED: see above.");
         return ok ? 0 : 1;
     }

@@ -13,7 +13,11 @@ using SimdCheckpoint.Cli.Compilation;
 namespace SimdCheckpoint.Cli.Commands;
 
 /// <summary>The arguments of <c>simdcheckpoint inspect</c>; <see cref="CacheDirectory"/> (null: the environment's) is for tests.</summary>
-internal sealed record InspectArguments(string Model, bool Verbose = false, string? CacheDirectory = null);
+internal sealed record InspectArguments(string? Model, bool Verbose = false, string? CacheDirectory = null)
+{
+    /// <summary>A packed weights file (.sckw) whose header to print and whose checksums to verify; null: none.</summary>
+    public string? Packed { get; init; }
+}
 
 /// <summary>
 /// <c>simdcheckpoint inspect</c>: a model's layers, sizes and work, and the activation memory of each checkpoint
@@ -30,12 +34,17 @@ internal static class InspectCommand
     public static Command Create(string? cacheDirectory = null)
     {
         Option<string> model = ModelOptions.Model();
+        model.Required = false;
         Option<bool> verbose = ModelOptions.Verbose();
-        var command = new Command("inspect", "Print a model's layers (K -> N, activation, parameters, FLOPs per sample), its totals, and the activation memory and forward evaluations of each checkpoint schedule at batch 1 and 64, as the planner predicts them.")
+        Option<string?> packed = PackedInspect.Option();
+        var command = new Command("inspect", "Print a model's layers (K -> N, activation, parameters, FLOPs per sample), its totals, and the activation memory and forward evaluations of each checkpoint schedule at batch 1 and 64, as the planner predicts them; or, with --packed, a packed weights file's header, with its checksums verified.")
         {
-            model, verbose,
+            model, verbose, packed,
         };
-        command.SetAction(result => Run(new InspectArguments(result.GetValue(model)!, result.GetValue(verbose), cacheDirectory), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        command.SetAction(result => Run(
+            new InspectArguments(result.GetValue(model), result.GetValue(verbose), cacheDirectory) { Packed = result.GetValue(packed) },
+            result.InvocationConfiguration.Output,
+            result.InvocationConfiguration.Error));
         return command;
     }
 
@@ -74,6 +83,16 @@ internal static class InspectCommand
 
     private static int RunCore(InspectArguments a, TextWriter output, TextWriter error)
     {
+        if (a.Packed is not null)
+        {
+            return PackedInspect.Run(a.Packed, a.Model, output);
+        }
+
+        if (a.Model is null)
+        {
+            throw new UserInputException("--model", "is required: give the model file to inspect (or --packed FILE.sckw for a packed weights file).");
+        }
+
         LoadedModel model = ModelFile.Load(a.Model, weightsPath: null, WeightLayout.OutputsByInputs);
         NetworkSpec spec = model.Spec;
         if (spec.Encoder is not null)

@@ -26,6 +26,12 @@ internal sealed record RunArguments(
 
     /// <summary>Every --output value when there are several; null: just <see cref="Output"/>.</summary>
     public IReadOnlyList<string>? AllOutputs { get; init; }
+
+    /// <summary>A packed weights file (.sckw) to run instead of --weights; null: none.</summary>
+    public string? Packed { get; init; }
+
+    /// <summary>With <see cref="Packed"/>: stream the weights within this budget ("256MiB"); null: load the file whole.</summary>
+    public string? WeightBudget { get; init; }
 }
 
 /// <summary>
@@ -55,9 +61,10 @@ internal static class RunCommand
         Option<string> layout = ModelOptions.Layout();
         Option<string> path = ModelOptions.Path();
         Option<bool> verbose = ModelOptions.Verbose();
+        (Option<string?> packed, Option<string?> weightBudget) = PackedRun.Options();
         var command = new Command("run", "Run a model's forward pass on the rows of a .npy file, through the kernels the source generator emits for it (compiled on first use and cached; bit-identical to a build-time [NetworkFile] type).")
         {
-            model, input, output, weights, layout, path, verbose,
+            model, input, output, weights, layout, path, verbose, packed, weightBudget,
         };
         command.SetAction(result => Run(
             new RunArguments(
@@ -72,6 +79,8 @@ internal static class RunCommand
             {
                 AllInputs = result.GetValue(input),
                 AllOutputs = result.GetValue(output),
+                Packed = result.GetValue(packed),
+                WeightBudget = result.GetValue(weightBudget),
             },
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error));
@@ -95,6 +104,11 @@ internal static class RunCommand
     private static int RunCore(RunArguments a, TextWriter output, TextWriter error)
     {
         KernelPath path = ModelOptions.ParsePath(a.Path);
+        if (a.Packed is not null || a.WeightBudget is not null)
+        {
+            return PackedRun.Run(a, path, output, error);
+        }
+
         LoadedModel model = ModelFile.Load(a.Model, a.Weights, ModelOptions.ParseLayout(a.Layout));
         if (model.Spec.Encoder is not null)
         {

@@ -23,6 +23,8 @@ internal sealed class ExperimentResults
 
     public List<SpeedRow> Speed { get; } = [];
 
+    public List<StreamingRow> Streaming { get; } = [];
+
     public double Seconds { get; set; }
 
     /// <summary>The process's peak resident bytes after each stage (VmHWM: it only grows), for the report's memory note.</summary>
@@ -49,3 +51,13 @@ internal sealed record ScalingFit(string Schedule, string Model, double A, doubl
 /// <summary>Test 3, one (operation, schedule): wall-clock statistics over repeated calls, in milliseconds.</summary>
 internal sealed record SpeedRow(
     string Operation, string Schedule, int Batch, int Runs, double MedianMs, double P25Ms, double P75Ms, double MinMs, double MaxMs, double RelativeToStoreAll, int ForwardEvaluations, long PeakBytes);
+
+/// <summary>
+/// Test 4, one (network, mode, batch) measured in a fresh process: the packed file read alone ("read"), run whole
+/// ("memory") or streamed within <see cref="Budget"/> ("streamed"); its resident bytes before anything was loaded, its
+/// peak after the timed calls (VmHWM), the median seconds per call (per whole-file read for "read"), the bytes the whole
+/// process allocated during the timed calls (every thread, the session's reader too), and a digest of the last call's
+/// outputs (whole and streamed runs of the same batch must agree).
+/// </summary>
+internal sealed record StreamingRow(
+    string Network, long WeightBytes, string Mode, int Batch, long Budget, long ResidentBeforeBytes, long PeakBytes, double MedianSeconds, int Calls, long AllocatedBytes, string OutputDigest);

@@ -73,6 +73,55 @@ internal sealed class ExperimentRunner
         _progress.Start("speed", "Test 3: speed", ScheduleNames.Length + 1);
         Speed();
         _results.PeakResident.Add(new MemoryMark("after test 3", ProcessMemory.PeakResidentBytes()));
+
+        string[] networks = _results.Quick ? StreamingProbe.Networks[..1] : StreamingProbe.Networks;
+        _progress.Start("streaming", "Test 4: streamed weights", networks.Length);
+        foreach (string network in networks)
+        {
+            Streaming(network);
+            _progress.Advance("streaming");
+        }
+    }
+
+    /// <summary>Test 4's fixed weight budget.</summary>
+    public const long StreamingBudget = 64L << 20;
+
+    /// <summary>
+    /// Test 4 for one network: its seeded weights written to a packed file in a folder of this run's own, then each figure
+    /// in a fresh process (VmHWM only grows): the file's read rate, and whole and streamed runs at batch 1 and 64.
+    /// </summary>
+    private void Streaming(string network)
+    {
+        string folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "simdcheckpoint-experiment-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(folder);
+        try
+        {
+            string file = System.IO.Path.Combine(folder, network + ".sckw");
+            StreamingProbe.WritePacked(network, _results.Seed, file);
+            int calls = _results.Quick ? 2 : 5;
+            Probe(network, file, "read", 1, calls);
+            foreach (int batch in new[] { 1, 64 })
+            {
+                Probe(network, file, "memory", batch, calls);
+                Probe(network, file, "streamed", batch, calls);
+            }
+        }
+        finally
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private void Probe(string network, string file, string mode, int batch, int calls)
+    {
+        string line = SelfProcess.Run(
+            "stream-probe", "--network", network, "--packed", file, "--mode", mode, "--batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--budget", StreamingBudget.ToString(System.Globalization.CultureInfo.InvariantCulture), "--calls", calls.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Dictionary<string, string> f = StreamingProbe.Parse(line);
+        long L(string key) => long.Parse(f[key], System.Globalization.CultureInfo.InvariantCulture);
+        _results.Streaming.Add(new StreamingRow(
+            network, L("weight_bytes"), mode, batch, StreamingBudget, L("resident_before"), L("peak_after"),
+            double.Parse(f["median_s"], System.Globalization.CultureInfo.InvariantCulture), (int)L("calls"), L("allocated_bytes"), f["output_digest"]));
     }
 
     /// <summary>The path <see cref="KernelPath.Auto"/> takes for a network on this machine.</summary>

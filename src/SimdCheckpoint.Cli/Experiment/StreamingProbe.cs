@@ -1,0 +1,166 @@
+using System;
+using System.Collections.Generic;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using SimdCheckpoint.Cli.Networks;
+
+namespace SimdCheckpoint.Cli.Experiment;
+
+/// <summary>
+/// Experiment test 4's measurement, in a process of its own (the hidden <c>stream-probe</c> command), because a
+/// process's peak resident memory (VmHWM) only grows: each figure needs a fresh process. One probe reads a packed file
+/// (the read rate), runs it whole (<see cref="InferenceSession{TNetwork}"/> over <see cref="NetworkWeights{TNetwork}.FromPacked"/>)
+/// or streams it (<see cref="StreamingSession{TNetwork}"/>), and prints one line of key=value figures.
+/// </summary>
+internal static class StreamingProbe
+{
+    /// <summary>The networks by name, as the runner and the probe call them.</summary>
+    public static readonly string[] Networks = ["stream-256m", "stream-1g", "stream-4g"];
+
+    public static Command CreateCommand()
+    {
+        var network = new Option<string>("--network") { Required = true };
+        var packed = new Option<string>("--packed") { Required = true };
+        var mode = new Option<string>("--mode") { Required = true };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1 };
+        var budget = new Option<long>("--budget") { DefaultValueFactory = _ => 64L << 20 };
+        var calls = new Option<int>("--calls") { DefaultValueFactory = _ => 3 };
+        var command = new Command("stream-probe", "Experiment test 4's measurement in a fresh process (internal).") { network, packed, mode, batch, budget, calls };
+        command.Hidden = true;
+        command.SetAction(result =>
+        {
+            string line = Probe(result.GetValue(network)!, result.GetValue(packed)!, result.GetValue(mode)!, result.GetValue(batch), result.GetValue(budget), result.GetValue(calls));
+            result.InvocationConfiguration.Output.WriteLine(line);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Writes the network's seeded weights to <paramref name="path"/>.</summary>
+    public static void WritePacked(string network, ulong seed, string path)
+    {
+        switch (network)
+        {
+            case "stream-256m": PackedWeightsFile.WriteRandom<Stream256M>(seed, path); break;
+            case "stream-1g": PackedWeightsFile.WriteRandom<Stream1G>(seed, path); break;
+            case "stream-4g": PackedWeightsFile.WriteRandom<Stream4G>(seed, path); break;
+            default: throw new ArgumentOutOfRangeException(nameof(network), network, "Unknown streaming network.");
+        }
+    }
+
+    /// <summary>The figures of one probe, parsed from its line.</summary>
+    public static Dictionary<string, string> Parse(string line) =>
+        line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    private static string Probe(string network, string packed, string mode, int batch, long budget, int calls) => network switch
+    {
+        "stream-256m" => Probe<Stream256M>(packed, mode, batch, budget, calls),
+        "stream-1g" => Probe<Stream1G>(packed, mode, batch, budget, calls),
+        "stream-4g" => Probe<Stream4G>(packed, mode, batch, budget, calls),
+        _ => throw new ArgumentOutOfRangeException(nameof(network), network, "Unknown streaming network."),
+    };
+
+    private static string Probe<TNetwork>(string packed, string mode, int batch, long budget, int calls)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        long residentBefore = ProcessMemory.ResidentBytes();
+        long peakBefore = ProcessMemory.PeakResidentBytes();
+        float[] input = new float[batch * TNetwork.Spec.InputSize];
+        new DeterministicRandom(3).Fill(input, 1f);
+        float[] output = new float[batch * TNetwork.Spec.OutputSize];
+        var seconds = new List<double>();
+        long allocated = 0;
+        long bytes = StreamingSession<TNetwork>.PackedBytes;
+        switch (mode)
+        {
+            case "read":
+                Read(packed, calls, seconds);
+                break;
+            case "memory":
+                {
+                    using var session = new InferenceSession<TNetwork>(NetworkWeights<TNetwork>.FromPacked(packed), batch);
+                    allocated = Time(() => session.Forward(input, output, batch), calls, seconds);
+                    break;
+                }
+
+            case "streamed":
+                {
+                    using var session = new StreamingSession<TNetwork>(packed, budget, batch);
+                    allocated = Time(() => session.Forward(input, output, batch), calls, seconds);
+                    break;
+                }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "read, memory or streamed");
+        }
+
+        long peakAfter = ProcessMemory.PeakResidentBytes();
+        seconds.Sort();
+        double median = seconds[seconds.Count / 2];
+        ulong digest = 14695981039346656037UL;
+        foreach (float f in output)
+        {
+            digest = (digest ^ BitConverter.SingleToUInt32Bits(f)) * 1099511628211UL;
+        }
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"probe mode={mode} batch={batch} weight_bytes={bytes} resident_before={residentBefore} peak_before={peakBefore} peak_after={peakAfter} median_s={median:R} calls={seconds.Count} allocated_bytes={allocated} output_digest={digest:x16}");
+    }
+
+    /// <summary>
+    /// One call untimed (JIT, and the reader filling the ring), then <paramref name="calls"/> timed; returns the bytes the
+    /// whole process allocated during the timed calls, every thread counted (the session's reader too).
+    /// </summary>
+    private static long Time(Action call, int calls, List<double> seconds)
+    {
+        call();
+        seconds.EnsureCapacity(calls);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            call();
+            seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        return GC.GetTotalAllocatedBytes(precise: true) - allocated;
+    }
+
+    /// <summary>Every block read in order into one aligned buffer of the largest block: how the session reads, without the compute.</summary>
+    private static void Read(string path, int calls, List<double> seconds)
+    {
+        using PackedWeightsFile file = PackedWeightsFile.Open(path);
+        long largest = file.Layers.Max(e => e.Length);
+        float[] array = GC.AllocateUninitializedArray<float>((int)(largest / sizeof(float)) + 16, pinned: true);
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0).ToInt64();
+        int skip = (int)((64 - (address % 64)) % 64) / sizeof(float);
+        using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        for (int call = 0; call <= calls; call++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            Span<byte> buffer = MemoryMarshal.AsBytes(array.AsSpan(skip));
+            foreach (PackedWeightsEntry e in file.Layers)
+            {
+                for (long done = 0; done < e.Length;)
+                {
+                    int read = RandomAccess.Read(handle, buffer[(int)done..(int)e.Length], e.Offset + done);
+                    done += read > 0 ? read : throw new EndOfStreamException(path);
+                }
+            }
+
+            if (call > 0)
+            {
+                seconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+    }
+}
