@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.InteropServices;
 using SimdCheckpoint.Onnx;
 using SimdCheckpoint.Safetensors;
 
@@ -119,7 +120,7 @@ public sealed class EncoderWeights<TNetwork>
             builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
         }
 
-        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
+        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
     }
 
     /// <summary>
@@ -160,20 +161,24 @@ public sealed class EncoderWeights<TNetwork>
                 null);
         }
 
-        float[] Get(string name, long[] shape, string node) => Read(name, shape, node, asStored: false).Data;
+        ReadOnlySpan<float> Get(string name, long[] shape, string node) => Read(name, shape, node, asStored: false, out _);
 
-        // A MatMul weight is stored [K, N]: packed from that layout directly rather than transposed to [N, K] and back.
-        (float[] Data, bool Transposed) Read(string name, long[] shape, string node, bool asStored)
+        // The values are read in place from the model's bytes where they can be (no copy: a 90 MB model allocated and
+        // filled 90 MB of arrays, page by page), and a MatMul weight, stored [K, N], is packed from that layout directly.
+        ReadOnlySpan<float> Read(string name, long[] shape, string node, bool asStored, out bool transposed)
         {
             if (!result.Tensors.TryGetValue(name, out OnnxEncoderTensor? tensor))
             {
                 throw new WeightsMismatchException($"'{sourceName}' holds no tensor for '{name}', which node '{node}' of {compiled.Name} needs.", sourceName, name, node);
             }
 
-            float[] data;
+            ReadOnlySpan<float> data;
+            transposed = asStored && tensor.Transpose;
             try
             {
-                data = asStored ? tensor.Tensor.ReadFloats() : tensor.ReadFloats();
+                data = (asStored || !tensor.Transpose) && tensor.Tensor.TryGetRawFloats(out byte[] file, out int start, out int values)
+                    ? MemoryMarshal.Cast<byte, float>(file.AsSpan(start, values * sizeof(float)))
+                    : asStored ? tensor.Tensor.ReadFloats() : tensor.ReadFloats();
             }
             catch (OnnxFormatException e)
             {
@@ -186,13 +191,13 @@ public sealed class EncoderWeights<TNetwork>
                 count *= d;
             }
 
-            if (data.LongLength != count)
+            if (data.Length != count)
             {
                 throw new WeightsMismatchException(
-                    $"'{sourceName}': '{tensor.Tensor.Name}' (for '{name}') has {data.LongLength} elements; node '{node}' needs {SafetensorsTensorInfo.FormatShape(shape)} = {count}.", sourceName, name, node);
+                    $"'{sourceName}': '{tensor.Tensor.Name}' (for '{name}') has {data.Length} elements; node '{node}' needs {SafetensorsTensorInfo.FormatShape(shape)} = {count}.", sourceName, name, node);
             }
 
-            return (data, asStored && tensor.Transpose);
+            return data;
         }
 
         NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
@@ -200,15 +205,15 @@ public sealed class EncoderWeights<TNetwork>
         for (int i = 0; i < layers.Count; i++)
         {
             DenseLayerSpec l = layers[i];
-            (float[] weight, bool stored) = Read(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name, asStored: true);
+            ReadOnlySpan<float> weight = Read(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name, asStored: true, out bool stored);
             builder.SetLayer(i, weight, Get(l.Name + ".bias", [l.Outputs], l.Name), stored ? WeightLayout.InputsByOutputs : WeightLayout.OutputsByInputs);
         }
 
-        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, Get));
+        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
     }
 
     /// <summary>Reads every non-dense node's parameters with <paramref name="read"/>(name, shape, node), which checks them.</summary>
-    private static float[]?[] ReadParameters(string sourceName, Func<string, long[], string, float[]> read)
+    private static float[]?[] ReadParameters(string sourceName, Func<string, long[], string, ReadOnlySpan<float>> read)
     {
         NetworkSpec spec = TNetwork.Spec;
         if (spec.Encoder is null)
@@ -223,24 +228,24 @@ public sealed class EncoderWeights<TNetwork>
             {
                 case EmbeddingSpec e:
                 {
-                    float[] word = read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name);
-                    float[] position = read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name);
-                    float[] type = read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name);
-                    var all = new float[word.LongLength + position.LongLength + type.LongLength];
-                    word.CopyTo(all, 0);
-                    position.CopyTo(all, word.LongLength);
-                    type.CopyTo(all, word.LongLength + position.LongLength);
+                    ReadOnlySpan<float> word = read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name);
+                    ReadOnlySpan<float> position = read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name);
+                    ReadOnlySpan<float> type = read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name);
+                    var all = new float[word.Length + position.Length + type.Length];
+                    word.CopyTo(all);
+                    position.CopyTo(all.AsSpan(word.Length));
+                    type.CopyTo(all.AsSpan(word.Length + position.Length));
                     parameters[i] = all;
                     break;
                 }
 
                 case LayerNormSpec l:
                 {
-                    float[] gamma = read(l.Name + ".weight", [l.Width], l.Name);
-                    float[] beta = read(l.Name + ".bias", [l.Width], l.Name);
+                    ReadOnlySpan<float> gamma = read(l.Name + ".weight", [l.Width], l.Name);
+                    ReadOnlySpan<float> beta = read(l.Name + ".bias", [l.Width], l.Name);
                     var all = new float[2 * l.Width];
-                    gamma.CopyTo(all, 0);
-                    beta.CopyTo(all, l.Width);
+                    gamma.CopyTo(all);
+                    beta.CopyTo(all.AsSpan(l.Width));
                     parameters[i] = all;
                     break;
                 }

@@ -566,6 +566,28 @@ internal sealed class OnnxTensor
     }
 
     /// <summary>
+    /// Where this tensor's float32 values lie in the file's bytes, for a reader that uses them in place instead of
+    /// copying them: true for a FLOAT tensor stored in this file's raw_data with exactly the shape's count of values, on
+    /// a little-endian machine (raw_data is little-endian); otherwise false, and <see cref="ReadFloats"/> says why.
+    /// </summary>
+    public bool TryGetRawFloats(out byte[] file, out int start, out int count)
+    {
+        long n = ElementCount;
+        if (DataType == FloatTypeId && !IsExternal && BitConverter.IsLittleEndian && RawLength >= 0 && n >= 0 && RawLength == n * 4)
+        {
+            file = File;
+            start = RawStart;
+            count = (int)n;
+            return true;
+        }
+
+        file = [];
+        start = 0;
+        count = 0;
+        return false;
+    }
+
+    /// <summary>
     /// The data as float32 values, checked: FLOAT type, stored in this file, and exactly as many values as the shape
     /// declares (in raw_data or float_data).
     /// </summary>
