@@ -121,9 +121,18 @@ public sealed class SentenceEncoder<TNetwork> : IDisposable
     /// <see cref="MaxTokens"/> − 2 of them), [SEP]; returns how many.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="ids"/> is shorter than the text's tokens.</exception>
+    /// <exception cref="InvalidOperationException">The encoder is uncased, the text is not ASCII, and this process cannot strip accents (<see cref="SentenceEncoder.CanStripAccents"/>).</exception>
     public int Tokenize(string text, Span<int> ids)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (Options.LowerCase && !SentenceEncoder.CanStripAccents && !System.Text.Ascii.IsValid(text))
+        {
+            throw new InvalidOperationException(
+                "Uncased tokenization strips accents by Unicode decomposition, which this process cannot do: it runs with invariant globalization "
+                + "(InvariantGlobalization or DOTNET_SYSTEM_GLOBALIZATION_INVARIANT), and the text holds non-ASCII characters. Run with ICU "
+                + "(<InvariantGlobalization>false</InvariantGlobalization> and libicu installed), or give ASCII text.");
+        }
+
         int count = Tokenizer.Encode(text, _tokenScratch, _maskScratch);
         if (ids.Length < count)
         {
@@ -272,6 +281,12 @@ public sealed class SentenceEncoder<TNetwork> : IDisposable
 public static class SentenceEncoder
 {
     /// <summary>
+    /// Whether this process can strip accents (Unicode canonical decomposition, which needs ICU): false under invariant
+    /// globalization, where an uncased encoder refuses non-ASCII text rather than give it other tokens than Hugging Face's.
+    /// </summary>
+    public static bool CanStripAccents { get; } = ProbeDecomposition();
+
+    /// <summary>
     /// Loads a BERT WordPiece vocabulary (<c>vocab.txt</c>: one token per line, the line number its id; it must hold
     /// [UNK], [CLS], [SEP] and [PAD]) as a <see cref="BertTokenizer"/> that tokenizes as Hugging Face's BertTokenizer:
     /// control characters removed, whitespace, punctuation (every non-alphanumeric ASCII character) and CJK characters
@@ -322,5 +337,17 @@ public static class SentenceEncoder
         using var reader = new StringReader(string.Join('\n', lines));
         tokenizer.LoadVocabulary(reader, convertInputToLowercase: lowerCase);
         return tokenizer;
+    }
+
+    private static bool ProbeDecomposition()
+    {
+        try
+        {
+            return "\u00e9".Normalize(System.Text.NormalizationForm.FormD).Length == 2;
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return false;
+        }
     }
 }

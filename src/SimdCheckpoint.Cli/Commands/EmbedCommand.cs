@@ -188,7 +188,16 @@ internal static class EmbedCommand
         }
 
         CompiledModel compiled = ModelCompiler.CompileAndReport(model, gradients: false, a.CacheDirectory, a.Verbose, error, "embed");
-        EmbedResult result = NetworkTypeCall.Invoke<EmbedResult>(typeof(EmbedCommand), nameof(Embed), compiled.NetworkType, model, weights, tokenizer, sentences, options);
+        EmbedResult result;
+        try
+        {
+            result = NetworkTypeCall.Invoke<EmbedResult>(typeof(EmbedCommand), nameof(Embed), compiled.NetworkType, model, weights, tokenizer, sentences, options);
+        }
+        catch (InvalidOperationException e) when (!SentenceEncoder.CanStripAccents)
+        {
+            // This tool runs with invariant globalization (no ICU), so it cannot strip accents for an uncased model.
+            throw new UserInputException(a.Input ?? "--text", "holds non-ASCII text, and this build of simdcheckpoint runs without ICU, so it cannot strip accents as an uncased model needs; give ASCII text, or embed it with the library in an app that has ICU.", e);
+        }
 
         ArrayFiles.Write(a.Output, result.Vectors, [sentences.Count, config.Hidden]);
         output.WriteLine($"embed: {model.Path} (encoder: {config}), {sentences.Count} sentence(s), {result.Tokens:N0} tokens, path {result.Path}{(path == KernelPath.Auto ? " (auto)" : string.Empty)}");
