@@ -18,36 +18,7 @@ public sealed class ProcessTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private static (int Exit, string Stdout, string Stderr) Cli(string cacheDirectory, params string[] args)
-    {
-        // `dotnet test` passes the host it runs under; otherwise it is three levels above the shared framework.
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host
-            ? host
-            : Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
-        var start = new ProcessStartInfo(dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SimdCheckpoint.Cli.dll"));
-        foreach (string a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["SIMDCHECKPOINT_CACHE"] = cacheDirectory;
-        using Process process = Process.Start(start)!;
-        System.Threading.Tasks.Task<string> stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        System.Threading.Tasks.Task<string> stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("simdcheckpoint did not finish in 5 minutes");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Stdout, string Stderr) Cli(string cacheDirectory, params string[] args) => CliProcess.Run(cacheDirectory, args);
 
     [Fact]
     public void The_cache_named_by_SIMDCHECKPOINT_CACHE_serves_the_second_process()
