@@ -34,6 +34,13 @@ internal static class StreamingProbe
         command.Hidden = true;
         command.SetAction(result =>
         {
+            if (result.GetValue(mode) == "write")
+            {
+                // Writes the seeded file the other modes read (seed 42), for probes run by hand.
+                WritePacked(result.GetValue(network)!, 42, result.GetValue(packed)!);
+                return 0;
+            }
+
             string line = Probe(result.GetValue(network)!, result.GetValue(packed)!, result.GetValue(mode)!, result.GetValue(batch), result.GetValue(budget), result.GetValue(calls));
             result.InvocationConfiguration.Output.WriteLine(line);
             return 0;

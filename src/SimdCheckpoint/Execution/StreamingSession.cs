@@ -11,7 +11,8 @@ namespace SimdCheckpoint;
 /// <see cref="InferenceSession{TNetwork}"/>, so the bits are the in-memory session's. A call costs about
 /// max(read, compute) per layer; a batch shares each layer's read among its rows. A budget that holds every layer makes
 /// the weights resident (read once). Within a layer, the compute runs the column panels already read while the reader
-/// reads the rest (each output is still one whole fma chain). Allocates nothing per call. One thread computes; use one session per thread.
+/// reads the rest (each output is still one whole fma chain), and when it would wait for panels it reads the next chunk of
+/// them itself, so at batch 1 both threads read. Allocates nothing per call. One thread computes; use one session per thread.
 /// </summary>
 /// <typeparam name="TNetwork">The generated network.</typeparam>
 public sealed class StreamingSession<TNetwork> : IDisposable

@@ -12,13 +12,15 @@ namespace SimdCheckpoint;
 /// </summary>
 /// <remarks>
 /// Two counting semaphores carry the hand-over of buffers: <c>free</c> (slots the reader may fill, S at first) and
-/// <c>started</c> (blocks the reader has begun, 0 at first). Within a block the reader reads the bias first, then the
-/// column panels in order, in chunks of about <see cref="DefaultChunkBytes"/>, and publishes after each chunk how many panels
-/// are complete, so the compute can run the panels already read while the rest arrive: when the read is the bottleneck
-/// (batch 1) the compute follows the reader closely and finds each panel still in the cache the read left it in, instead
-/// of reading the whole block back from memory once it is complete. Neither side allocates: blocks are read with
+/// <c>started</c> (blocks the reader has begun, 0 at first). The reader reads a block's bias first, then releases it to
+/// the compute; its column panels are read in chunks of about <see cref="DefaultChunkBytes"/>, which the reader thread
+/// and the compute thread both claim, in order, from one counter: the compute, when the panels it needs next are not read
+/// yet, reads the next unclaimed chunk itself instead of waiting. At batch 1 the compute is several times faster than
+/// the read, so this puts both cores to reading, and each thread computes panels it has just read, from its own cache.
+/// Chunks may finish out of order; the count of ready panels advances over the run of finished chunks from the front,
+/// and the compute runs the panels already read while the rest arrive. Neither side allocates: blocks are read with
 /// positional reads (<see cref="System.IO.RandomAccess"/>) into the slots, which never move (pinned arrays). A read
-/// error faults the ring: every later call rethrows it.
+/// error, on either thread, faults the ring: every later call rethrows it.
 /// </remarks>
 internal sealed class WeightRing : IDisposable
 {
@@ -31,6 +33,8 @@ internal sealed class WeightRing : IDisposable
     private readonly PackedLayer[] _blocks;
     private readonly AlignedBuffer[] _slots;
     private readonly int[] _ready;
+    private readonly int[] _claimed;
+    private readonly int[][] _done;
     private readonly SemaphoreSlim _free;
     private readonly SemaphoreSlim _started;
     private readonly ManualResetEventSlim _progress = new(false, spinCount: 50);
@@ -59,6 +63,18 @@ internal sealed class WeightRing : IDisposable
         Resident = slots >= layers;
         _slots = new AlignedBuffer[Resident ? layers : slots];
         _ready = new int[_slots.Length];
+        _claimed = new int[_slots.Length];
+        _done = new int[_slots.Length][];
+        int maxChunks = 1;
+        foreach (PackedLayer b in blocks)
+        {
+            maxChunks = Math.Max(maxChunks, Chunks(b));
+        }
+
+        for (int s = 0; s < _slots.Length; s++)
+        {
+            _done[s] = new int[maxChunks];
+        }
         for (int s = 0; s < _slots.Length; s++)
         {
             _slots[s] = AlignedBuffer.Allocate(Resident ? blocks[s].Length : slotFloats);
@@ -77,7 +93,8 @@ internal sealed class WeightRing : IDisposable
                 }
                 else
                 {
-                    ReadBlock(i, i);
+                    _file.ReadExactly(i, file.Layers[i].Offset, MemoryMarshal.AsBytes(_slots[i].Span));
+                    Interlocked.Add(ref _bytesRead, file.Layers[i].Length);
                 }
             }
         }
@@ -91,6 +108,8 @@ internal sealed class WeightRing : IDisposable
                 }
             }
 
+            // The event creates its lock object on the first wait that blocks; block once here, so no call ever allocates it.
+            _progress.Wait(1);
             _reader = new Thread(ReadLoop) { IsBackground = true, Name = "SimdCheckpoint weight reader" };
             _reader.Start();
         }
@@ -133,14 +152,7 @@ internal sealed class WeightRing : IDisposable
             return _blocks[layer].Panels;
         }
 
-        int now = WaitReady(panels);
-        if (now == Faulted)
-        {
-            Exception error = _error!;
-            throw new WeightsFormatException($"Reading the weights from '{_file.Path}' failed: {error.Message}", _file.Path, null);
-        }
-
-        return now;
+        return WaitReady(layer, panels, help: true);
     }
 
     /// <summary>
@@ -154,7 +166,15 @@ internal sealed class WeightRing : IDisposable
             return;
         }
 
-        WaitReady(_blocks[layer].Panels);
+        try
+        {
+            WaitReady(layer, _blocks[layer].Panels, help: false);
+        }
+        catch (WeightsFormatException)
+        {
+            // The call that met the failure has thrown it already; the buffer goes back all the same.
+        }
+
         _consumed++;
         _free.Release();
     }
@@ -178,29 +198,61 @@ internal sealed class WeightRing : IDisposable
         _progress.Dispose();
     }
 
-    /// <summary>Waits until the block last acquired has at least <paramref name="panels"/> panels read, or the read failed.</summary>
-    private int WaitReady(int panels)
+    /// <summary>
+    /// Waits until the block last acquired has at least <paramref name="panels"/> leading panels read and returns how many
+    /// are. While it waits, the caller reads chunks of the block no one has claimed yet itself (<paramref name="help"/>):
+    /// at batch 1 the compute is much faster than the read, so its thread would otherwise sit idle while the reader copies.
+    /// </summary>
+    /// <exception cref="WeightsFormatException">A read failed (here or on the reader thread).</exception>
+    private int WaitReady(int layer, int panels, bool help)
     {
-        ref int ready = ref _ready[(int)(_consumed % _slots.Length)];
-        int now = Volatile.Read(ref ready);
-        while (now < panels)
+        int slot = (int)(_consumed % _slots.Length);
+        PackedLayer block = _blocks[layer];
+        int chunkPanels = ChunkPanels(block);
+        int chunks = Chunks(block);
+        ref int ready = ref _ready[slot];
+        while (true)
         {
-            // The reader publishes every chunk and then sets the event; reset, look again, and only then sleep, so a
+            int now = Volatile.Read(ref ready);
+            if (now == Faulted)
+            {
+                Exception error = _error!;
+                throw new WeightsFormatException($"Reading the weights from '{_file.Path}' failed: {error.Message}", _file.Path, null);
+            }
+
+            now = Math.Min(block.Panels, now * chunkPanels);
+            if (now >= panels)
+            {
+                return now;
+            }
+
+            if (help)
+            {
+                int chunk = Interlocked.Increment(ref _claimed[slot]) - 1;
+                if (chunk < chunks)
+                {
+                    ReadChunk(layer, slot, chunk);
+                    continue;
+                }
+            }
+
+            // The readers publish every chunk and then set the event; reset, look again, and only then sleep, so a
             // publication between the look and the reset is never missed. Blocking (after a short spin) rather than
             // spinning leaves the core to the reader on a machine with fewer free cores than threads.
             _progress.Reset();
-            now = Volatile.Read(ref ready);
-            if (now >= panels)
+            int again = Volatile.Read(ref ready);
+            if (again == Faulted || Math.Min(block.Panels, again * chunkPanels) >= panels)
             {
-                break;
+                continue;
             }
 
             _progress.Wait();
-            now = Volatile.Read(ref ready);
         }
-
-        return now;
     }
+
+    private int ChunkPanels(PackedLayer block) => Math.Max(1, _chunkBytes / (block.PanelStride * sizeof(float)));
+
+    private int Chunks(PackedLayer block) => (block.Panels + ChunkPanels(block) - 1) / ChunkPanels(block);
 
     private void ReadLoop()
     {
@@ -214,48 +266,96 @@ internal sealed class WeightRing : IDisposable
             }
 
             int slot = (int)(g % _slots.Length);
+            int layer = (int)(g % layers);
+            PackedLayer block = _blocks[layer];
+            Array.Clear(_done[slot]);
             Volatile.Write(ref _ready[slot], 0);
-            _started.Release();
+            Volatile.Write(ref _claimed[slot], 0);
             if (_error is not null)
             {
-                Volatile.Write(ref _ready[slot], Faulted);
-                _progress.Set();
+                Fault(slot);
+                _started.Release();
                 continue;
             }
 
             try
             {
-                ReadBlock((int)(g % layers), slot);
+                // The bias first, so that any chunk's panels, once read, can run.
+                Span<byte> bytes = MemoryMarshal.AsBytes(_slots[slot].Span[..block.Length]);
+                int bias = block.BiasOffset * sizeof(float);
+                _file.ReadExactly(layer, _file.Layers[layer].Offset + bias, bytes[bias..]);
+                Interlocked.Add(ref _bytesRead, bytes.Length - bias);
             }
             catch (Exception e)
             {
                 _error = e;
-                Volatile.Write(ref _ready[slot], Faulted);
-                _progress.Set();
+                Fault(slot);
+                _started.Release();
+                continue;
+            }
+
+            _started.Release();
+            int chunks = Chunks(block);
+            for (int chunk; (chunk = Interlocked.Increment(ref _claimed[slot]) - 1) < chunks;)
+            {
+                try
+                {
+                    ReadChunk(layer, slot, chunk);
+                }
+                catch (WeightsFormatException)
+                {
+                    break;
+                }
             }
         }
     }
 
-    /// <summary>Reads layer <paramref name="layer"/>'s block into slot <paramref name="slot"/>: the bias, then the panels in chunks, publishing each.</summary>
-    private void ReadBlock(int layer, int slot)
+    /// <summary>
+    /// Reads chunk <paramref name="chunk"/> of layer <paramref name="layer"/>'s panels into slot <paramref name="slot"/> and
+    /// publishes it; chunks may finish out of order (two threads read), so the slot's count of ready chunks advances over
+    /// the run of finished ones from the front.
+    /// </summary>
+    private void ReadChunk(int layer, int slot, int chunk)
     {
         PackedLayer block = _blocks[layer];
+        int chunkPanels = ChunkPanels(block);
+        int first = chunk * chunkPanels;
+        int next = Math.Min(block.Panels, first + chunkPanels);
         Span<byte> bytes = MemoryMarshal.AsBytes(_slots[slot].Span[..block.Length]);
-        long offset = _file.Layers[layer].Offset;
-        int bias = block.BiasOffset * sizeof(float);
-        _file.ReadExactly(layer, offset + bias, bytes[bias..]);
-        int chunkPanels = Math.Max(1, _chunkBytes / (block.PanelStride * sizeof(float)));
-        for (int first = 0; first < block.Panels;)
+        int from = block.PanelOffset(first) * sizeof(float);
+        int to = next == block.Panels ? block.BiasOffset * sizeof(float) : block.PanelOffset(next) * sizeof(float);
+        try
         {
-            int next = Math.Min(block.Panels, first + chunkPanels);
-            int from = block.PanelOffset(first) * sizeof(float);
-            int to = next == block.Panels ? bias : block.PanelOffset(next) * sizeof(float);
-            _file.ReadExactly(layer, offset + from, bytes[from..to]);
-            Volatile.Write(ref _ready[slot], next);
-            _progress.Set();
-            first = next;
+            _file.ReadExactly(layer, _file.Layers[layer].Offset + from, bytes[from..to]);
+        }
+        catch (Exception e)
+        {
+            _error ??= e;
+            Fault(slot);
+            throw new WeightsFormatException($"Reading the weights from '{_file.Path}' failed: {e.Message}", _file.Path, null);
         }
 
-        Interlocked.Add(ref _bytesRead, bytes.Length);
+        Interlocked.Add(ref _bytesRead, to - from);
+        int[] done = _done[slot];
+        Interlocked.Exchange(ref done[chunk], 1);
+        int chunks = Chunks(block);
+        while (true)
+        {
+            int front = Volatile.Read(ref _ready[slot]);
+            if (front == Faulted || front >= chunks || Volatile.Read(ref done[front]) == 0)
+            {
+                break;
+            }
+
+            Interlocked.CompareExchange(ref _ready[slot], front + 1, front);
+        }
+
+        _progress.Set();
+    }
+
+    private void Fault(int slot)
+    {
+        Volatile.Write(ref _ready[slot], Faulted);
+        _progress.Set();
     }
 }
