@@ -41,6 +41,8 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
     private readonly PhaseBarrier? _barrier;
     private readonly Thread[] _helpers;
     private readonly EmbeddingSpec _embedding;
+    private readonly WeightRing? _ring;
+    private int _nextLayer;
     private volatile bool _stopping;
     private Exception? _helperError;
 
@@ -62,89 +64,162 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
     /// <param name="path">The kernels' path; <see cref="KernelPath.Auto"/> takes the widest this machine accelerates.</param>
     /// <param name="threads">Threads per call (1 or more): rows, and attention's sequences and heads, are split between them; the bits do not change.</param>
     /// <exception cref="ArgumentException">The network is not an encoder, or a maximum is out of range.</exception>
+    /// <exception cref="InvalidOperationException">The weights were loaded without their dense layers (stream them with Streaming).</exception>
     public EncoderSession(EncoderWeights<TNetwork> weights, int maxBatch, int maxSequence, KernelPath path = KernelPath.Auto, int threads = 1)
+        : this(weights, maxBatch, maxSequence, path, threads, ring: null)
+    {
+    }
+
+    /// <summary>
+    /// Opens a session that streams the encoder's dense layers from a packed weights file (<see cref="PackedWeightsFile"/>,
+    /// written from <see cref="EncoderWeights{TNetwork}.Dense"/> or by <see cref="PackedWeightsFile.WriteRandom{TNetwork}"/>)
+    /// within <paramref name="weightBudget"/> bytes of weight buffers, as <see cref="StreamingSession{TNetwork}"/> streams a
+    /// dense network: a reader thread reads each layer's block into a ring of buffers while the layers before it compute,
+    /// and the compute runs the same kernels on the same blocks, so the results are the in-memory session's bits. The
+    /// embedding tables and layer norms stay in <paramref name="weights"/>, which may be loaded without the dense layers
+    /// (<c>includeDense: false</c>). One thread computes.
+    /// </summary>
+    /// <param name="weights">The embedding tables and layer norms (dense layers, if loaded, are not used).</param>
+    /// <param name="packedPath">The packed dense layers.</param>
+    /// <param name="weightBudget">Bytes of weight buffers the session may hold: at least <see cref="MinimumWeightBudget"/>; a budget that holds every layer reads them once.</param>
+    /// <param name="maxBatch">The most sequences per call.</param>
+    /// <param name="maxSequence">The longest sequence per call.</param>
+    /// <param name="path">The kernels' path.</param>
+    /// <param name="verifyChecksums">Whether to compare every block with its SHA-256 when the session opens (one pass over the file).</param>
+    /// <exception cref="ArgumentOutOfRangeException">The budget cannot hold the largest dense layer (the message gives the minimum), or a maximum is out of range.</exception>
+    /// <exception cref="WeightsFormatException">The packed file is malformed, or a block does not match its checksum.</exception>
+    /// <exception cref="WeightsMismatchException">The packed file was written for another network or panel width.</exception>
+    /// <returns>The session; dispose it to stop its reader thread and close the file.</returns>
+    public static EncoderSession<TNetwork> Streaming(
+        EncoderWeights<TNetwork> weights, string packedPath, long weightBudget, int maxBatch, int maxSequence, KernelPath path = KernelPath.Auto, bool verifyChecksums = true)
+        => new(weights, maxBatch, maxSequence, path, 1, OpenRing(weights, packedPath, weightBudget, verifyChecksums, WeightRing.DefaultChunkBytes));
+
+    /// <summary>As <see cref="Streaming"/>, reading <paramref name="chunkBytes"/> of panels between publications (tests make layers arrive in many parts).</summary>
+    internal static EncoderSession<TNetwork> StreamingInChunks(
+        EncoderWeights<TNetwork> weights, string packedPath, long weightBudget, int maxBatch, int maxSequence, KernelPath path, int chunkBytes)
+        => new(weights, maxBatch, maxSequence, path, 1, OpenRing(weights, packedPath, weightBudget, verifyChecksums: true, chunkBytes));
+
+    /// <summary>The smallest weight budget of <see cref="Streaming"/>: one buffer as large as the largest dense layer's packed block.</summary>
+    public static long MinimumWeightBudget => WeightRing.SlotBytes<TNetwork>();
+
+    /// <summary>Whether the dense layers are streamed from a packed file (<see cref="Streaming"/>).</summary>
+    public bool StreamsWeights => _ring is not null;
+
+    /// <summary>The weight buffers a streaming session holds (0 in memory); each is <see cref="MinimumWeightBudget"/> bytes.</summary>
+    public int WeightBuffers => _ring?.Slots ?? 0;
+
+    /// <summary>Bytes of dense weights read from the packed file since the session opened (the checksum pass excluded; 0 in memory).</summary>
+    public long WeightBytesRead => _ring?.BytesRead ?? 0;
+
+    private static WeightRing OpenRing(EncoderWeights<TNetwork> weights, string packedPath, long weightBudget, bool verifyChecksums, int chunkBytes)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        NetworkSpec spec = TNetwork.Spec;
-        EncoderConfig config = spec.Encoder ?? throw new ArgumentException($"{spec.Name} is not an encoder: run it with InferenceSession.", nameof(weights));
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxSequence, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        if (maxSequence > config.Positions)
+        ArgumentNullException.ThrowIfNull(packedPath);
+        if (TNetwork.Spec.Encoder is null)
         {
-            throw new ArgumentOutOfRangeException(nameof(maxSequence), maxSequence, $"{spec.Name} has {config.Positions} positions: sequences can be at most that long.");
+            throw new ArgumentException($"{TNetwork.Spec.Name} is not an encoder: stream it with StreamingSession.", nameof(weights));
         }
 
-        if (!Enum.IsDefined(path))
+        return WeightRing.Open<TNetwork>(packedPath, weightBudget, verifyChecksums, chunkBytes, nameof(weightBudget));
+    }
+
+    private EncoderSession(EncoderWeights<TNetwork> weights, int maxBatch, int maxSequence, KernelPath path, int threads, WeightRing? ring)
+    {
+        _ring = ring;
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
+            ArgumentNullException.ThrowIfNull(weights);
+            NetworkSpec spec = TNetwork.Spec;
+            EncoderConfig config = spec.Encoder ?? throw new ArgumentException($"{spec.Name} is not an encoder: run it with InferenceSession.", nameof(weights));
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxSequence, 1);
+            ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+            if (maxSequence > config.Positions)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxSequence), maxSequence, $"{spec.Name} has {config.Positions} positions: sequences can be at most that long.");
+            }
+
+            if (!Enum.IsDefined(path))
+            {
+                throw new ArgumentOutOfRangeException(nameof(path), path, "Unknown kernel path.");
+            }
+
+            if (_ring is null && !weights.HasDense)
+            {
+                throw new InvalidOperationException($"These weights of {spec.Name} were loaded without their dense layers: stream them from a packed weights file with EncoderSession.Streaming, or load them with includeDense: true.");
+            }
+
+            _weights = weights;
+            _path = path;
+            MaxBatch = maxBatch;
+            MaxSequence = maxSequence;
+            Threads = threads;
+            _headSize = config.HeadSize;
+            _plan = BufferPlan.For(spec);
+            _embedding = (EmbeddingSpec)spec.Nodes[0];
+            for (int i = 0; i < spec.Inputs.Count; i++)
+            {
+                if (spec.Inputs[i].Name == EncoderConfig.DefaultTokenTypeIds)
+                {
+                    _tokenTypeInput = i;
+                }
+
+                if (spec.Inputs[i].Name == EncoderConfig.DefaultAttentionMask)
+                {
+                    _maskInput = i;
+                }
+            }
+
+            _perSequence = new bool[spec.Nodes.Count];
+            _layerOfNode = new int[spec.Nodes.Count];
+            var perSequenceTensors = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+            int dense = 0;
+            for (int i = 0; i < spec.Nodes.Count; i++)
+            {
+                NodeSpec node = spec.Nodes[i];
+                bool perSequence = node.Kind == NodeKind.FirstToken;
+                foreach (string t in node.InputTensors)
+                {
+                    perSequence |= perSequenceTensors.Contains(t);
+                }
+
+                if (perSequence)
+                {
+                    perSequenceTensors.Add(node.OutputTensor!);
+                }
+
+                _perSequence[i] = perSequence;
+                _layerOfNode[i] = node is DenseLayerSpec ? dense++ : -1;
+            }
+
+            long floats = ActivationFloats(maxBatch, maxSequence);
+            if (floats > Array.MaxLength - Align)
+            {
+                throw new ArgumentOutOfRangeException(nameof(maxBatch), $"{maxBatch} sequences of {maxSequence} tokens need {floats} floats of activations; at most {Array.MaxLength - Align} fit one arena.");
+            }
+
+            _arena = GC.AllocateArray<float>((int)floats + Align, pinned: true);
+            _pin = GCHandle.Alloc(_arena, GCHandleType.Pinned);
+            float* p = (float*)_pin.AddrOfPinnedObject();
+            _arenaBase = p + ((Align - ((nint)p / sizeof(float) % Align)) % Align);
+            ArenaBytes = floats * sizeof(float);
+
+            _helpers = new Thread[threads - 1];
+            if (threads > 1)
+            {
+                _barrier = new PhaseBarrier(threads);
+                for (int t = 1; t < threads; t++)
+                {
+                    int participant = t;
+                    _helpers[t - 1] = new Thread(() => HelperLoop(participant)) { IsBackground = true, Name = "SimdCheckpoint encoder " + t };
+                    _helpers[t - 1].Start();
+                }
+            }
         }
-
-        _weights = weights;
-        _path = path;
-        MaxBatch = maxBatch;
-        MaxSequence = maxSequence;
-        Threads = threads;
-        _headSize = config.HeadSize;
-        _plan = BufferPlan.For(spec);
-        _embedding = (EmbeddingSpec)spec.Nodes[0];
-        for (int i = 0; i < spec.Inputs.Count; i++)
+        catch
         {
-            if (spec.Inputs[i].Name == EncoderConfig.DefaultTokenTypeIds)
-            {
-                _tokenTypeInput = i;
-            }
-
-            if (spec.Inputs[i].Name == EncoderConfig.DefaultAttentionMask)
-            {
-                _maskInput = i;
-            }
-        }
-
-        _perSequence = new bool[spec.Nodes.Count];
-        _layerOfNode = new int[spec.Nodes.Count];
-        var perSequenceTensors = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        int dense = 0;
-        for (int i = 0; i < spec.Nodes.Count; i++)
-        {
-            NodeSpec node = spec.Nodes[i];
-            bool perSequence = node.Kind == NodeKind.FirstToken;
-            foreach (string t in node.InputTensors)
-            {
-                perSequence |= perSequenceTensors.Contains(t);
-            }
-
-            if (perSequence)
-            {
-                perSequenceTensors.Add(node.OutputTensor!);
-            }
-
-            _perSequence[i] = perSequence;
-            _layerOfNode[i] = node is DenseLayerSpec ? dense++ : -1;
-        }
-
-        long floats = ActivationFloats(maxBatch, maxSequence);
-        if (floats > Array.MaxLength - Align)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxBatch), $"{maxBatch} sequences of {maxSequence} tokens need {floats} floats of activations; at most {Array.MaxLength - Align} fit one arena.");
-        }
-
-        _arena = GC.AllocateArray<float>((int)floats + Align, pinned: true);
-        _pin = GCHandle.Alloc(_arena, GCHandleType.Pinned);
-        float* p = (float*)_pin.AddrOfPinnedObject();
-        _arenaBase = p + ((Align - ((nint)p / sizeof(float) % Align)) % Align);
-        ArenaBytes = floats * sizeof(float);
-
-        _helpers = new Thread[threads - 1];
-        if (threads > 1)
-        {
-            _barrier = new PhaseBarrier(threads);
-            for (int t = 1; t < threads; t++)
-            {
-                int participant = t;
-                _helpers[t - 1] = new Thread(() => HelperLoop(participant)) { IsBackground = true, Name = "SimdCheckpoint encoder " + t };
-                _helpers[t - 1].Start();
-            }
+            ring?.Dispose();
+            throw;
         }
     }
 
@@ -229,7 +304,18 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
             _sequence = sequence;
             _touched = 0;
             PrepareKeys();
-            if (_barrier is null)
+            if (_ring is not null)
+            {
+                try
+                {
+                    RunNodes(0, 1);
+                }
+                finally
+                {
+                    FinishStreamedCall();
+                }
+            }
+            else if (_barrier is null)
             {
                 RunNodes(0, 1);
             }
@@ -284,6 +370,7 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
             _barrier.Dispose();
         }
 
+        _ring?.Dispose();
         _pin.Free();
     }
 
@@ -417,8 +504,14 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
 
                 int layer = _layerOfNode[node];
                 PackedLayer block = NetworkLayout<TNetwork>.Packed.Layers[layer];
-                ReadOnlySpan<float> packed = _weights.Dense.Packed.Slice(block.WeightOffset, block.Length);
                 ReadOnlySpan<float> from = Tensor(_plan.Read(node, 0), perSequence);
+                if (_ring is not null)
+                {
+                    RunStreamed(layer, d, from, to, count, path);
+                    return;
+                }
+
+                ReadOnlySpan<float> packed = _weights.Dense.Packed.Slice(block.WeightOffset, block.Length);
                 TNetwork.RunLayer(path, layer, from[(first * d.Inputs)..], d.Inputs, packed, to[(first * d.Outputs)..], d.Outputs, count, 0, block.Panels);
                 return;
             }
@@ -475,6 +568,46 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
             default:
                 throw new InvalidOperationException($"The encoder session cannot run node {node} ('{n.Name}', {n.Kind}).");
         }
+    }
+
+    /// <summary>
+    /// Dense layer <paramref name="layer"/> on its block in the ring (one thread: all <paramref name="rows"/>): the panels
+    /// already read, while the rest are read. Every output is one whole fma chain whatever the panel ranges, so the bits
+    /// are the in-memory session's.
+    /// </summary>
+    private void RunStreamed(int layer, DenseLayerSpec d, ReadOnlySpan<float> from, Span<float> to, int rows, KernelPath path)
+    {
+        WeightRing ring = _ring!;
+        ReadOnlySpan<float> weights = ring.Acquire(layer);
+        try
+        {
+            int panels = NetworkLayout<TNetwork>.Packed.Layers[layer].Panels;
+            bool whole = d.Activation == Activation.Softmax;
+            for (int done = 0; done < panels;)
+            {
+                int ready = ring.WaitForPanels(layer, whole ? panels : done + 1);
+                TNetwork.RunLayer(path, layer, from, d.Inputs, weights, to, d.Outputs, rows, done, ready - done);
+                done = ready;
+            }
+        }
+        finally
+        {
+            ring.Release(layer);
+            _nextLayer = layer + 1;
+        }
+    }
+
+    /// <summary>After a call, streamed or failed part-way, takes the blocks of the layers it did not run, so the next call starts at layer 0 of the reader's sequence.</summary>
+    private void FinishStreamedCall()
+    {
+        WeightRing ring = _ring!;
+        for (int layer = _nextLayer; layer < TNetwork.Spec.Layers.Count; layer++)
+        {
+            ring.Acquire(layer);
+            ring.Release(layer);
+        }
+
+        _nextLayer = 0;
     }
 
     private void Embed(EmbeddingSpec e, int node, int first, int count, Span<float> to, KernelPath path)

@@ -18,22 +18,31 @@ public sealed class EncoderWeights<TNetwork>
     where TNetwork : IGeneratedNetwork<TNetwork>
 {
     private readonly float[]?[] _parameters;
+    private readonly NetworkWeights<TNetwork>? _dense;
 
-    private EncoderWeights(NetworkWeights<TNetwork> dense, float[]?[] parameters)
+    private EncoderWeights(NetworkWeights<TNetwork>? dense, float[]?[] parameters)
     {
-        Dense = dense;
+        _dense = dense;
         _parameters = parameters;
     }
 
     /// <summary>The dense layers, packed.</summary>
-    public NetworkWeights<TNetwork> Dense { get; }
+    /// <exception cref="InvalidOperationException">The weights were loaded without their dense layers (<see cref="HasDense"/> is false).</exception>
+    public NetworkWeights<TNetwork> Dense => _dense ?? throw new InvalidOperationException(
+        $"These weights of {TNetwork.Spec.Name} were loaded without their dense layers, for an EncoderSession that streams them from a packed weights file; load them with includeDense: true to hold them in memory.");
 
-    /// <summary>The bytes these weights hold: the packed dense layers and every other parameter.</summary>
+    /// <summary>
+    /// Whether the dense layers were loaded; without them (<c>includeDense: false</c>) the weights hold only the embedding
+    /// tables and layer norms, for an <see cref="EncoderSession{TNetwork}"/> that streams the dense layers from a packed file.
+    /// </summary>
+    public bool HasDense => _dense is not null;
+
+    /// <summary>The bytes these weights hold: the packed dense layers (when loaded) and every other parameter.</summary>
     public long Bytes
     {
         get
         {
-            long bytes = Dense.PackedBytes;
+            long bytes = _dense?.PackedBytes ?? 0;
             foreach (float[]? p in _parameters)
             {
                 bytes += (p?.LongLength ?? 0) * sizeof(float);
@@ -52,17 +61,26 @@ public sealed class EncoderWeights<TNetwork>
     /// </summary>
     /// <exception cref="WeightsFormatException">The file is not well-formed safetensors.</exception>
     /// <exception cref="WeightsMismatchException">A tensor is missing, has the wrong shape or is not F32.</exception>
-    public static EncoderWeights<TNetwork> FromSafetensors(string path)
+    public static EncoderWeights<TNetwork> FromSafetensors(string path) => FromSafetensors(path, includeDense: true);
+
+    /// <summary>
+    /// As <see cref="FromSafetensors(string)"/>; with <paramref name="includeDense"/> false, only the embedding tables and
+    /// layer norms are read (the dense layers are neither read nor checked), for an <see cref="EncoderSession{TNetwork}"/>
+    /// that streams the dense layers from a packed weights file.
+    /// </summary>
+    public static EncoderWeights<TNetwork> FromSafetensors(string path, bool includeDense)
     {
         using SafetensorsReader reader = SafetensorsReader.Open(path);
-        return FromSafetensors(reader);
+        return FromSafetensors(reader, includeDense);
     }
 
     /// <summary>Loads the weights from an open safetensors reader; see <see cref="FromSafetensors(string)"/>.</summary>
-    public static EncoderWeights<TNetwork> FromSafetensors(SafetensorsReader reader)
+    public static EncoderWeights<TNetwork> FromSafetensors(SafetensorsReader reader) => FromSafetensors(reader, includeDense: true);
+
+    private static EncoderWeights<TNetwork> FromSafetensors(SafetensorsReader reader, bool includeDense)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        NetworkWeights<TNetwork> dense = NetworkWeights<TNetwork>.FromSafetensors(reader, WeightLayout.OutputsByInputs);
+        NetworkWeights<TNetwork>? dense = includeDense ? NetworkWeights<TNetwork>.FromSafetensors(reader, WeightLayout.OutputsByInputs) : null;
         return new EncoderWeights<TNetwork>(dense, ReadParameters(reader.SourceName, (name, shape, node) =>
         {
             if (!reader.Tensors.TryGetValue(name, out SafetensorsTensorInfo? info))
@@ -129,14 +147,23 @@ public sealed class EncoderWeights<TNetwork>
     /// </summary>
     /// <exception cref="WeightsFormatException">The file is not an ONNX model, or a tensor's data cannot be read.</exception>
     /// <exception cref="WeightsMismatchException">The file describes another network.</exception>
-    public static EncoderWeights<TNetwork> FromOnnx(string path)
+    public static EncoderWeights<TNetwork> FromOnnx(string path) => FromOnnx(path, includeDense: true);
+
+    /// <summary>
+    /// As <see cref="FromOnnx(string)"/>; with <paramref name="includeDense"/> false, only the embedding tables and layer
+    /// norms are kept (the file is still read whole while it is parsed), for an <see cref="EncoderSession{TNetwork}"/> that
+    /// streams the dense layers from a packed weights file.
+    /// </summary>
+    public static EncoderWeights<TNetwork> FromOnnx(string path, bool includeDense)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return FromOnnx(File.ReadAllBytes(path), path);
+        return FromOnnx(File.ReadAllBytes(path), path, includeDense);
     }
 
     /// <summary>Loads the weights from an ONNX model's bytes; see <see cref="FromOnnx(string)"/>.</summary>
-    public static EncoderWeights<TNetwork> FromOnnx(byte[] model, string sourceName)
+    public static EncoderWeights<TNetwork> FromOnnx(byte[] model, string sourceName) => FromOnnx(model, sourceName, includeDense: true);
+
+    private static EncoderWeights<TNetwork> FromOnnx(byte[] model, string sourceName, bool includeDense)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -200,16 +227,22 @@ public sealed class EncoderWeights<TNetwork>
             return data;
         }
 
-        NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
-        IReadOnlyList<DenseLayerSpec> layers = compiled.Layers;
-        for (int i = 0; i < layers.Count; i++)
+        NetworkWeights<TNetwork>? dense = null;
+        if (includeDense)
         {
-            DenseLayerSpec l = layers[i];
-            ReadOnlySpan<float> weight = Read(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name, asStored: true, out bool stored);
-            builder.SetLayer(i, weight, Get(l.Name + ".bias", [l.Outputs], l.Name), stored ? WeightLayout.InputsByOutputs : WeightLayout.OutputsByInputs);
+            NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
+            IReadOnlyList<DenseLayerSpec> layers = compiled.Layers;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                DenseLayerSpec l = layers[i];
+                ReadOnlySpan<float> weight = Read(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name, asStored: true, out bool stored);
+                builder.SetLayer(i, weight, Get(l.Name + ".bias", [l.Outputs], l.Name), stored ? WeightLayout.InputsByOutputs : WeightLayout.OutputsByInputs);
+            }
+
+            dense = builder.Build();
         }
 
-        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
+        return new EncoderWeights<TNetwork>(dense, ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
     }
 
     /// <summary>Reads every non-dense node's parameters with <paramref name="read"/>(name, shape, node), which checks them.</summary>

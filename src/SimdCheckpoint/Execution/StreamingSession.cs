@@ -51,16 +51,7 @@ public sealed class StreamingSession<TNetwork> : IDisposable
         NetworkLayout<TNetwork>.RequireSingleInputAndOutput();
         if (Array.IndexOf(NetworkLayout<TNetwork>.NodeLayers, -1) >= 0)
         {
-            throw new NotSupportedException($"{TNetwork.Spec.Name} has nodes other than dense layers; a streaming session runs networks of dense layers.");
-        }
-
-        if (weightBudget < MinimumWeightBudget)
-        {
-            (int largest, _) = Largest();
-            throw new ArgumentOutOfRangeException(
-                nameof(weightBudget),
-                weightBudget,
-                string.Create(CultureInfo.InvariantCulture, $"A weight budget of {weightBudget} bytes cannot hold layer {largest} ('{TNetwork.Spec.Layers[largest].Name}') of {TNetwork.Spec.Name}, its largest: the minimum budget is {MinimumWeightBudget} bytes ({MinimumWeightBudget / (1024.0 * 1024.0):F1} MiB), and twice that lets the next layer be read while one computes."));
+            throw new NotSupportedException($"{TNetwork.Spec.Name} has nodes other than dense layers; a streaming session runs networks of dense layers (an encoder streams its dense layers with EncoderSession.Streaming).");
         }
 
         long arenaFloats = GraphExecutor<TNetwork>.ArenaFloats(maxBatch);
@@ -70,27 +61,7 @@ public sealed class StreamingSession<TNetwork> : IDisposable
         }
 
         _arena = AlignedBuffer.Allocate((int)arenaFloats);
-        PackedWeightsFile file = PackedWeightsFile.Open(path);
-        try
-        {
-            file.RequireNetwork<TNetwork>();
-            int layers = TNetwork.Spec.Layers.Count;
-            long slots = Math.Min(weightBudget / SlotBytes, layers);
-            var blocks = new PackedLayer[layers];
-            for (int i = 0; i < layers; i++)
-            {
-                PackedLayer l = NetworkLayout<TNetwork>.Packed.Layers[i];
-                blocks[i] = PackedLayer.For(l.Inputs, l.Outputs, l.PanelWidth, 0);
-            }
-
-            _ring = new WeightRing(file, blocks, (int)slots, (int)(SlotBytes / sizeof(float)), verifyChecksums, chunkBytes);
-        }
-        catch
-        {
-            file.Dispose();
-            throw;
-        }
-
+        _ring = WeightRing.Open<TNetwork>(path, weightBudget, verifyChecksums, chunkBytes, nameof(weightBudget));
         WeightBudget = weightBudget;
         MaxBatch = maxBatch;
         ActivationBytes = arenaFloats * sizeof(float);
@@ -104,7 +75,7 @@ public sealed class StreamingSession<TNetwork> : IDisposable
     /// Bytes of one ring buffer: the largest layer's packed block, rounded up to <see cref="PackedWeightsFile.BlockAlignment"/>.
     /// The smallest budget a session accepts is one buffer (<see cref="MinimumWeightBudget"/>).
     /// </summary>
-    public static long SlotBytes => PackedWeightsFile.AlignUp(Largest().Bytes);
+    public static long SlotBytes => WeightRing.SlotBytes<TNetwork>();
 
     /// <summary>The smallest weight budget: one buffer of <see cref="SlotBytes"/>.</summary>
     public static long MinimumWeightBudget => SlotBytes;
@@ -230,20 +201,5 @@ public sealed class StreamingSession<TNetwork> : IDisposable
         }
 
         GC.SuppressFinalize(this);
-    }
-
-    private static (int Index, long Bytes) Largest()
-    {
-        PackedNetworkLayout layout = NetworkLayout<TNetwork>.Packed;
-        int largest = 0;
-        for (int i = 1; i < layout.Layers.Count; i++)
-        {
-            if (layout.Layers[i].Length > layout.Layers[largest].Length)
-            {
-                largest = i;
-            }
-        }
-
-        return (largest, (long)layout.Layers[largest].Length * sizeof(float));
     }
 }

@@ -115,6 +115,68 @@ internal sealed class WeightRing : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens <paramref name="path"/>, checks it was packed for <typeparamref name="TNetwork"/>, and makes the ring of as
+    /// many buffers of <see cref="SlotBytes{TNetwork}"/> as <paramref name="weightBudget"/> holds (at most one per layer),
+    /// the blocks in the order of the network's dense layers.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The budget cannot hold the largest layer (the message gives the minimum).</exception>
+    public static WeightRing Open<TNetwork>(string path, long weightBudget, bool verify, int chunkBytes, string budgetParameter)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        long slotBytes = SlotBytes<TNetwork>();
+        if (weightBudget < slotBytes)
+        {
+            int largest = LargestLayer<TNetwork>();
+            throw new ArgumentOutOfRangeException(
+                budgetParameter,
+                weightBudget,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"A weight budget of {weightBudget} bytes cannot hold layer {largest} ('{TNetwork.Spec.Layers[largest].Name}') of {TNetwork.Spec.Name}, its largest: the minimum budget is {slotBytes} bytes ({slotBytes / (1024.0 * 1024.0):F1} MiB), and twice that lets the next layer be read while one computes."));
+        }
+
+        PackedWeightsFile file = PackedWeightsFile.Open(path);
+        try
+        {
+            file.RequireNetwork<TNetwork>();
+            int layers = TNetwork.Spec.Layers.Count;
+            var blocks = new PackedLayer[layers];
+            for (int i = 0; i < layers; i++)
+            {
+                PackedLayer l = NetworkLayout<TNetwork>.Packed.Layers[i];
+                blocks[i] = PackedLayer.For(l.Inputs, l.Outputs, l.PanelWidth, 0);
+            }
+
+            long slots = Math.Min(weightBudget / slotBytes, layers);
+            return new WeightRing(file, blocks, (int)slots, (int)(slotBytes / sizeof(float)), verify, chunkBytes);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bytes of one buffer: the largest layer's packed block, rounded up to <see cref="PackedWeightsFile.BlockAlignment"/>.</summary>
+    public static long SlotBytes<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork>
+        => PackedWeightsFile.AlignUp((long)NetworkLayout<TNetwork>.Packed.Layers[LargestLayer<TNetwork>()].Length * sizeof(float));
+
+    private static int LargestLayer<TNetwork>()
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        PackedNetworkLayout layout = NetworkLayout<TNetwork>.Packed;
+        int largest = 0;
+        for (int i = 1; i < layout.Layers.Count; i++)
+        {
+            if (layout.Layers[i].Length > layout.Layers[largest].Length)
+            {
+                largest = i;
+            }
+        }
+
+        return largest;
+    }
+
     /// <summary>Whether every layer stays in its own buffer (read once at construction).</summary>
     public bool Resident { get; }
 
