@@ -74,7 +74,7 @@ internal sealed class ExperimentRunner
         Speed();
         _results.PeakResident.Add(new MemoryMark("after test 3", ProcessMemory.PeakResidentBytes()));
 
-        string[] networks = _results.Quick ? StreamingProbe.Networks[..1] : StreamingProbe.Networks;
+        string[] networks = _results.Quick ? StreamingProbe.Networks[..2] : StreamingProbe.Networks;
         _progress.Start("streaming", "Test 4: streamed weights", networks.Length);
         foreach (string network in networks)
         {
@@ -100,7 +100,8 @@ internal sealed class ExperimentRunner
             StreamingProbe.WritePacked(network, _results.Seed, file);
             int calls = _results.Quick ? 2 : 5;
             Probe(network, file, "read", 1, calls);
-            foreach (int batch in new[] { 1, 64 })
+            // A dense chain at 1 and 64 rows; an encoder at 1 and 8 sequences of 128 tokens (128 and 1,024 rows).
+            foreach (int batch in StreamingProbe.IsEncoder(network) ? new[] { 1, 8 } : new[] { 1, 64 })
             {
                 Probe(network, file, "memory", batch, calls);
                 Probe(network, file, "streamed", batch, calls);

@@ -20,7 +20,13 @@ namespace SimdCheckpoint.Cli.Experiment;
 internal static class StreamingProbe
 {
     /// <summary>The networks by name, as the runner and the probe call them.</summary>
-    public static readonly string[] Networks = ["stream-256m", "stream-1g", "stream-4g"];
+    public static readonly string[] Networks = ["stream-256m", "stream-bert-base", "stream-1g", "stream-4g"];
+
+    /// <summary>Tokens per sequence in an encoder's probe (every one real): its batch is sequences of this many tokens.</summary>
+    public const int EncoderTokens = 128;
+
+    /// <summary>Whether the named network is an encoder (its batch counts sequences of <see cref="EncoderTokens"/> tokens).</summary>
+    public static bool IsEncoder(string network) => network == "stream-bert-base";
 
     public static Command CreateCommand()
     {
@@ -48,7 +54,10 @@ internal static class StreamingProbe
         return command;
     }
 
-    /// <summary>Writes the network's seeded weights to <paramref name="path"/>.</summary>
+    /// <summary>Where an encoder's embedding tables and layer norms are written beside its packed dense layers.</summary>
+    public static string ParametersPath(string packed) => System.IO.Path.ChangeExtension(packed, ".parameters.safetensors");
+
+    /// <summary>Writes the network's seeded weights to <paramref name="path"/> (an encoder's other parameters to <see cref="ParametersPath"/>).</summary>
     public static void WritePacked(string network, ulong seed, string path)
     {
         switch (network)
@@ -56,6 +65,10 @@ internal static class StreamingProbe
             case "stream-256m": PackedWeightsFile.WriteRandom<Stream256M>(seed, path); break;
             case "stream-1g": PackedWeightsFile.WriteRandom<Stream1G>(seed, path); break;
             case "stream-4g": PackedWeightsFile.WriteRandom<Stream4G>(seed, path); break;
+            case "stream-bert-base":
+                PackedWeightsFile.WriteRandom<StreamBertBase>(seed, path);
+                WriteSeededParameters<StreamBertBase>(seed, ParametersPath(path));
+                break;
             default: throw new ArgumentOutOfRangeException(nameof(network), network, "Unknown streaming network.");
         }
     }
@@ -72,6 +85,7 @@ internal static class StreamingProbe
         "stream-256m" => Probe<Stream256M>(packed, mode, batch, budget, calls),
         "stream-1g" => Probe<Stream1G>(packed, mode, batch, budget, calls),
         "stream-4g" => Probe<Stream4G>(packed, mode, batch, budget, calls),
+        "stream-bert-base" => ProbeEncoder<StreamBertBase>(packed, mode, batch, budget, calls),
         _ => throw new ArgumentOutOfRangeException(nameof(network), network, "Unknown streaming network."),
     };
 
@@ -109,6 +123,105 @@ internal static class StreamingProbe
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, "read, memory or streamed");
         }
 
+        return Line(mode, batch, bytes, residentBefore, peakBefore, seconds, allocated, output);
+    }
+
+    /// <summary>
+    /// An encoder's probe: <paramref name="batch"/> sequences of <see cref="EncoderTokens"/> seeded tokens, the dense layers
+    /// whole (<see cref="NetworkWeights{TNetwork}.FromPacked"/>) or streamed (<see cref="EncoderSession{TNetwork}.Streaming"/>),
+    /// the embedding tables and layer norms loaded from <see cref="ParametersPath"/> and resident in both.
+    /// </summary>
+    private static string ProbeEncoder<TNetwork>(string packed, string mode, int batch, long budget, int calls)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        long residentBefore = ProcessMemory.ResidentBytes();
+        long peakBefore = ProcessMemory.PeakResidentBytes();
+        EncoderConfig config = TNetwork.Spec.Encoder!;
+        int tokens = batch * EncoderTokens;
+        int[] ids = new int[tokens], mask = new int[tokens], types = new int[tokens];
+        var random = new Random(5);
+        for (int t = 0; t < tokens; t++)
+        {
+            ids[t] = random.Next(config.Vocabulary);
+            mask[t] = 1;
+        }
+
+        float[] output = new float[tokens * config.Hidden];
+        float[] pooled = new float[batch * config.Hidden];
+        var seconds = new List<double>();
+        long allocated = 0;
+        switch (mode)
+        {
+            case "read":
+                Read(packed, calls, seconds);
+                break;
+            case "memory":
+                {
+                    EncoderWeights<TNetwork> weights = EncoderWeights<TNetwork>.FromSafetensors(ParametersPath(packed), includeDense: false)
+                        .WithDense(NetworkWeights<TNetwork>.FromPacked(packed));
+                    using var session = new EncoderSession<TNetwork>(weights, batch, EncoderTokens);
+                    allocated = Time(() => session.Run(ids, mask, types, batch, EncoderTokens, output, pooled), calls, seconds);
+                    break;
+                }
+
+            case "streamed":
+                {
+                    using EncoderSession<TNetwork> session = EncoderSession<TNetwork>.Streaming(
+                        EncoderWeights<TNetwork>.FromSafetensors(ParametersPath(packed), includeDense: false), packed, budget, batch, EncoderTokens);
+                    allocated = Time(() => session.Run(ids, mask, types, batch, EncoderTokens, output, pooled), calls, seconds);
+                    break;
+                }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "read, memory or streamed");
+        }
+
+        return Line(mode, batch, StreamingSession<TNetwork>.PackedBytes, residentBefore, peakBefore, seconds, allocated, output);
+    }
+
+    /// <summary>
+    /// An encoder's embedding tables and layer norms from a seed (γ near 1, β and the tables small) as a safetensors file
+    /// with Hugging Face's names, which the probes load without the dense layers, as a user would.
+    /// </summary>
+    private static void WriteSeededParameters<TNetwork>(ulong seed, string path)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        var tensors = new List<Safetensors.SafetensorsTensor>();
+        var random = new DeterministicRandom(seed + 1);
+        void Add(string name, long[] shape, float center, float bound)
+        {
+            float[] data = new float[(int)shape.Aggregate(1L, (a, b) => a * b)];
+            random.Fill(data, bound);
+            for (int i = 0; i < data.Length; i++)
+            {
+                data[i] += center;
+            }
+
+            tensors.Add(new Safetensors.SafetensorsTensor(name, shape, data));
+        }
+
+        foreach (NodeSpec node in TNetwork.Spec.Nodes)
+        {
+            switch (node)
+            {
+                case EmbeddingSpec e:
+                    Add(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], 0f, 0.05f);
+                    Add(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], 0f, 0.05f);
+                    Add(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], 0f, 0.05f);
+                    break;
+                case LayerNormSpec l:
+                    Add(l.Name + ".weight", [l.Width], 1f, 0.1f);
+                    Add(l.Name + ".bias", [l.Width], 0f, 0.1f);
+                    break;
+            }
+        }
+
+        using FileStream stream = File.Create(path);
+        Safetensors.SafetensorsWriter.Write(stream, tensors);
+    }
+
+    private static string Line(string mode, int batch, long bytes, long residentBefore, long peakBefore, List<double> seconds, long allocated, float[] output)
+    {
         long peakAfter = ProcessMemory.PeakResidentBytes();
         seconds.Sort();
         double median = seconds[seconds.Count / 2];

@@ -352,3 +352,10 @@ internal sealed partial class Stream1G;
 [Dense(2048, 2048, Activation.Relu)]
 [Dense(2048, 2048, Activation.Relu)]
 internal sealed partial class Stream4G;
+
+/// <summary>
+/// A BERT-base-sized encoder (12 layers, hidden 768, 12 heads, FFN 3072, vocabulary 30522): 85 million dense parameters
+/// (340 MB packed) streamed in test 4, its embedding tables (94 MB) and layer norms resident.
+/// </summary>
+[NetworkFile("stream-bert-base.json")]
+internal sealed partial class StreamBertBase;

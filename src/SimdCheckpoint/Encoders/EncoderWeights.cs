@@ -81,7 +81,7 @@ public sealed class EncoderWeights<TNetwork>
     {
         ArgumentNullException.ThrowIfNull(reader);
         NetworkWeights<TNetwork>? dense = includeDense ? NetworkWeights<TNetwork>.FromSafetensors(reader, WeightLayout.OutputsByInputs) : null;
-        return new EncoderWeights<TNetwork>(dense, ReadParameters(reader.SourceName, (name, shape, node) =>
+        return new EncoderWeights<TNetwork>(dense, ReadParameters(reader.SourceName, (name, shape, node, destination) =>
         {
             if (!reader.Tensors.TryGetValue(name, out SafetensorsTensorInfo? info))
             {
@@ -94,9 +94,7 @@ public sealed class EncoderWeights<TNetwork>
             }
 
             CheckShape(reader.SourceName, name, node, info.Shape, shape);
-            var data = new float[info.ElementCount];
-            reader.ReadFloat32(info, data);
-            return data;
+            reader.ReadFloat32(info, destination);
         }));
     }
 
@@ -105,7 +103,16 @@ public sealed class EncoderWeights<TNetwork>
     /// <c>{layer}.bias</c> for each dense layer, the embedding tables and the layer norms' <c>weight</c> and <c>bias</c>.
     /// </summary>
     /// <exception cref="WeightsMismatchException">A tensor is missing or has the wrong number of elements.</exception>
-    public static EncoderWeights<TNetwork> FromTensors(IReadOnlyDictionary<string, float[]> tensors, string sourceName = "tensors")
+    public static EncoderWeights<TNetwork> FromTensors(IReadOnlyDictionary<string, float[]> tensors, string sourceName = "tensors") => FromTensors(tensors, sourceName, includeDense: true);
+
+    /// <summary>
+    /// As <see cref="FromTensors(IReadOnlyDictionary{string, float[]}, string)"/>, reading only the embedding tables and
+    /// layer norms (dense tensors need not be there; <see cref="HasDense"/> is false), for an
+    /// <see cref="EncoderSession{TNetwork}"/> that streams the dense layers from a packed weights file.
+    /// </summary>
+    public static EncoderWeights<TNetwork> FromParameterTensors(IReadOnlyDictionary<string, float[]> tensors, string sourceName) => FromTensors(tensors, sourceName, includeDense: false);
+
+    private static EncoderWeights<TNetwork> FromTensors(IReadOnlyDictionary<string, float[]> tensors, string sourceName, bool includeDense)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         float[] Get(string name, long[] shape, string node)
@@ -130,15 +137,32 @@ public sealed class EncoderWeights<TNetwork>
             return data;
         }
 
-        NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
-        IReadOnlyList<DenseLayerSpec> layers = TNetwork.Spec.Layers;
-        for (int i = 0; i < layers.Count; i++)
+        NetworkWeights<TNetwork>? dense = null;
+        if (includeDense)
         {
-            DenseLayerSpec l = layers[i];
-            builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
+            NetworkWeightsBuilder<TNetwork> builder = NetworkWeights<TNetwork>.CreateBuilder();
+            IReadOnlyList<DenseLayerSpec> layers = TNetwork.Spec.Layers;
+            for (int i = 0; i < layers.Count; i++)
+            {
+                DenseLayerSpec l = layers[i];
+                builder.SetLayer(i, Get(l.Name + ".weight", [l.Outputs, l.Inputs], l.Name), Get(l.Name + ".bias", [l.Outputs], l.Name), WeightLayout.OutputsByInputs);
+            }
+
+            dense = builder.Build();
         }
 
-        return new EncoderWeights<TNetwork>(builder.Build(), ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
+        return new EncoderWeights<TNetwork>(dense, ReadParameters(sourceName, (name, shape, node, destination) => Get(name, shape, node).CopyTo(destination)));
+    }
+
+    /// <summary>
+    /// These embedding tables and layer norms with the given dense layers (for example
+    /// <see cref="NetworkWeights{TNetwork}.FromPacked"/> of the packed file a streaming session reads): weights an
+    /// in-memory <see cref="EncoderSession{TNetwork}"/> can run. Nothing is copied.
+    /// </summary>
+    public EncoderWeights<TNetwork> WithDense(NetworkWeights<TNetwork> dense)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        return new EncoderWeights<TNetwork>(dense, _parameters);
     }
 
     /// <summary>
@@ -242,11 +266,17 @@ public sealed class EncoderWeights<TNetwork>
             dense = builder.Build();
         }
 
-        return new EncoderWeights<TNetwork>(dense, ReadParameters(sourceName, (name, shape, node) => Get(name, shape, node)));
+        return new EncoderWeights<TNetwork>(dense, ReadParameters(sourceName, (name, shape, node, destination) => Get(name, shape, node).CopyTo(destination)));
     }
 
-    /// <summary>Reads every non-dense node's parameters with <paramref name="read"/>(name, shape, node), which checks them.</summary>
-    private static float[]?[] ReadParameters(string sourceName, Func<string, long[], string, ReadOnlySpan<float>> read)
+    /// <summary>Checks tensor <c>name</c> against <c>shape</c> for <c>node</c> and reads its values into <c>destination</c> (of the shape's size).</summary>
+    private delegate void ParameterReader(string name, long[] shape, string node, Span<float> destination);
+
+    /// <summary>
+    /// Reads every non-dense node's parameters with <paramref name="read"/>, which checks them, straight into the arrays
+    /// kept (an embedding's three tables into one), so loading holds no second copy of the tables.
+    /// </summary>
+    private static float[]?[] ReadParameters(string sourceName, ParameterReader read)
     {
         NetworkSpec spec = TNetwork.Spec;
         if (spec.Encoder is null)
@@ -261,24 +291,20 @@ public sealed class EncoderWeights<TNetwork>
             {
                 case EmbeddingSpec e:
                 {
-                    ReadOnlySpan<float> word = read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name);
-                    ReadOnlySpan<float> position = read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name);
-                    ReadOnlySpan<float> type = read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name);
-                    var all = new float[word.Length + position.Length + type.Length];
-                    word.CopyTo(all);
-                    position.CopyTo(all.AsSpan(word.Length));
-                    type.CopyTo(all.AsSpan(word.Length + position.Length));
+                    int word = e.Vocabulary * e.Hidden, position = e.Positions * e.Hidden, type = e.TypeVocabulary * e.Hidden;
+                    var all = new float[word + position + type];
+                    read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name, all.AsSpan(0, word));
+                    read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name, all.AsSpan(word, position));
+                    read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name, all.AsSpan(word + position, type));
                     parameters[i] = all;
                     break;
                 }
 
                 case LayerNormSpec l:
                 {
-                    ReadOnlySpan<float> gamma = read(l.Name + ".weight", [l.Width], l.Name);
-                    ReadOnlySpan<float> beta = read(l.Name + ".bias", [l.Width], l.Name);
                     var all = new float[2 * l.Width];
-                    gamma.CopyTo(all);
-                    beta.CopyTo(all.AsSpan(l.Width));
+                    read(l.Name + ".weight", [l.Width], l.Name, all.AsSpan(0, l.Width));
+                    read(l.Name + ".bias", [l.Width], l.Name, all.AsSpan(l.Width));
                     parameters[i] = all;
                     break;
                 }
