@@ -48,7 +48,8 @@ public sealed class SentenceEncoder<TNetwork> : IDisposable
     /// <param name="weights">The encoder's weights (several encoders may share them).</param>
     /// <param name="tokenizer">The model's WordPiece tokenizer (<see cref="SentenceEncoder.LoadTokenizer"/>); its ids must fit the model's vocabulary.</param>
     /// <param name="options">Pooling, normalisation, truncation and batching; null for the defaults.</param>
-    /// <exception cref="ArgumentException">The network is not an encoder, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The network is not an encoder, or an option is out of range (with <see cref="SentenceEncoderOptions.PackedWeights"/>: a budget below the largest dense layer, or more than one thread).</exception>
+    /// <exception cref="WeightsException">The packed weights file cannot be read or belongs to another network.</exception>
     public SentenceEncoder(EncoderWeights<TNetwork> weights, BertTokenizer tokenizer, SentenceEncoderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(weights);
@@ -70,7 +71,21 @@ public sealed class SentenceEncoder<TNetwork> : IDisposable
         Options = options;
         MaxTokens = maxTokens;
         _maxBatch = options.MaxBatch;
-        _session = new EncoderSession<TNetwork>(weights, _maxBatch, maxTokens, options.Path, options.Threads);
+        if (options.PackedWeights is null)
+        {
+            _session = new EncoderSession<TNetwork>(weights, _maxBatch, maxTokens, options.Path, options.Threads);
+        }
+        else
+        {
+            if (options.Threads != 1)
+            {
+                throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "An encoder that streams its dense layers (PackedWeights) computes on one thread: Threads must be 1.");
+            }
+
+            ArgumentOutOfRangeException.ThrowIfNegative(options.WeightBudget, nameof(options));
+            _session = EncoderSession<TNetwork>.Streaming(weights, options.PackedWeights, options.WeightBudget == 0 ? long.MaxValue : options.WeightBudget, _maxBatch, maxTokens, options.Path);
+        }
+
         int tokens = _maxBatch * maxTokens;
         _ids = new int[tokens];
         _mask = new int[tokens];
@@ -109,8 +124,8 @@ public sealed class SentenceEncoder<TNetwork> : IDisposable
         BertTokenizer tokenizer = SentenceEncoder.LoadTokenizer(vocabularyPath, options.LowerCase, config.Vocabulary);
         EncoderWeights<TNetwork> weights = Path.GetExtension(weightsPath).ToLowerInvariant() switch
         {
-            ".onnx" => EncoderWeights<TNetwork>.FromOnnx(weightsPath),
-            ".safetensors" => EncoderWeights<TNetwork>.FromSafetensors(weightsPath),
+            ".onnx" => EncoderWeights<TNetwork>.FromOnnx(weightsPath, includeDense: options.PackedWeights is null),
+            ".safetensors" => EncoderWeights<TNetwork>.FromSafetensors(weightsPath, includeDense: options.PackedWeights is null),
             _ => throw new ArgumentException($"'{weightsPath}' is neither an .onnx model nor a .safetensors file.", nameof(weightsPath)),
         };
         return new SentenceEncoder<TNetwork>(weights, tokenizer, options);

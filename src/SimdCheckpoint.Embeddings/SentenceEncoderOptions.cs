@@ -21,6 +21,22 @@ public sealed class SentenceEncoderOptions
     /// <summary>Threads per encoder call (the bits do not depend on it).</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// A packed weights file of the encoder's dense layers (<c>simdcheckpoint pack</c>, or
+    /// <see cref="PackedWeightsFile.Write{TNetwork}(NetworkWeights{TNetwork}, string)"/> of <see cref="EncoderWeights{TNetwork}.Dense"/>):
+    /// when set, the dense layers are streamed from it within <see cref="WeightBudget"/> bytes
+    /// (<see cref="EncoderSession{TNetwork}.Streaming"/>), the weights need only hold the embedding tables and layer norms
+    /// (<see cref="SentenceEncoder{TNetwork}.Create"/> loads no more), and one thread computes. The vectors are the same bits.
+    /// </summary>
+    public string? PackedWeights { get; init; }
+
+    /// <summary>
+    /// With <see cref="PackedWeights"/>: the bytes of dense weights held in memory at once (at least the largest dense
+    /// layer's packed block, <see cref="EncoderSession{TNetwork}.MinimumWeightBudget"/>). 0, the default: every layer,
+    /// read once.
+    /// </summary>
+    public long WeightBudget { get; init; }
+
     /// <summary>The kernels' path; <see cref="KernelPath.Auto"/> takes the widest this machine accelerates (every path gives the same bits).</summary>
     public KernelPath Path { get; init; } = KernelPath.Auto;
 }

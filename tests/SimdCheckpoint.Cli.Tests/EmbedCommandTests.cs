@@ -72,6 +72,46 @@ public sealed class EmbedCommandTests(SharedModelCache cache) : IDisposable
         Assert.False(File.Exists(output));
     }
 
+    [Fact]
+    public void An_encoder_packed_by_pack_streams_its_dense_layers_with_the_same_bits()
+    {
+        string model = EncoderCommandTests.ModelPath("bert_gelu.op13.onnx");
+        string packed = Path.Combine(_directory, "bert_gelu.sckw");
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        Assert.True(PackCommand.Run(new PackArguments(model, packed, CacheDirectory: cache.Path), stdout, stderr) == 0, stderr.ToString());
+        Assert.Contains("the dense layers only", stdout.ToString(), StringComparison.Ordinal);
+        using (PackedWeightsFile file = PackedWeightsFile.Open(packed))
+        {
+            Assert.Equal(BertGeluOp13.Spec.Layers.Count, file.Layers.Count);
+        }
+
+        // In memory; streamed within one buffer (12 KiB: the largest dense layer) and with every layer read once.
+        string whole = Path.Combine(_directory, "whole.npy"), small = Path.Combine(_directory, "small.npy"), once = Path.Combine(_directory, "once.npy");
+        Assert.True(EmbedCommand.Run(Arguments(whole) with { Texts = Sentences, Normalize = true }, TextWriter.Null, stderr) == 0, stderr.ToString());
+        stdout = new StringWriter();
+        Assert.True(EmbedCommand.Run(Arguments(small) with { Texts = Sentences, Normalize = true, Packed = packed, WeightBudget = "12KiB", Batch = 3 }, stdout, stderr) == 0, stderr.ToString());
+        Assert.Contains($"dense layers streamed from {packed}, within 12KiB", stdout.ToString(), StringComparison.Ordinal);
+        Assert.True(EmbedCommand.Run(Arguments(once) with { Texts = Sentences, Normalize = true, Packed = packed }, TextWriter.Null, stderr) == 0, stderr.ToString());
+        float[] expected = NpyFile.Read(whole).Data;
+        Bits.Equal(expected, NpyFile.Read(small).Data, "streamed within 12 KiB, batches of 3");
+        Bits.Equal(expected, NpyFile.Read(once).Data, "streamed, every layer read once");
+
+        // Mistakes: a budget below the largest layer, a budget without a file, threads, another model's file, --seed for an encoder.
+        string output = Path.Combine(_directory, "e.npy");
+        Error(Arguments(output) with { Texts = ["a"], Packed = packed, WeightBudget = "1KiB" }, "--weight-budget: 1024 bytes cannot hold");
+        Error(Arguments(output) with { Texts = ["a"], WeightBudget = "1MiB" }, "give --packed FILE.sckw too");
+        Error(Arguments(output) with { Texts = ["a"], Packed = packed, Threads = 2 }, "computes on one thread");
+        Error(Arguments(output) with { Texts = ["a"], Packed = Path.Combine(_directory, "missing.sckw") }, "no such file");
+        string other = Path.Combine(_directory, "tanh.sckw");
+        Assert.True(PackCommand.Run(new PackArguments(EncoderCommandTests.ModelPath("bert_tanh.op13.onnx"), other, CacheDirectory: cache.Path), TextWriter.Null, stderr) == 0, stderr.ToString());
+        Error(Arguments(output) with { Texts = ["a"], Packed = other }, "was packed for a network with spec fingerprint");
+        Assert.False(File.Exists(output));
+        stderr = new StringWriter();
+        Assert.Equal(CommandLineInvocation.BadInput, PackCommand.Run(new PackArguments(model, Path.Combine(_directory, "seeded.sckw"), Seed: 3, CacheDirectory: cache.Path), TextWriter.Null, stderr));
+        Assert.Contains("--seed: makes only dense layers", stderr.ToString(), StringComparison.Ordinal);
+    }
+
     private static void Error(EmbedArguments arguments, string expected)
     {
         var stderr = new StringWriter();

@@ -28,7 +28,9 @@ internal sealed record EmbedArguments(
     int Threads = 1,
     string Path = "auto",
     bool Verbose = false,
-    string? CacheDirectory = null);
+    string? CacheDirectory = null,
+    string? Packed = null,
+    string? WeightBudget = null);
 
 /// <summary>
 /// <c>simdcheckpoint embed</c>: sentences to vectors with an encoder model, its vocab.txt and the library's
@@ -67,11 +69,19 @@ internal static class EmbedCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Truncate each sentence to this many tokens, [CLS] and [SEP] included (default: the model's position count)." };
         var batch = new Option<int>("--batch") { Description = "Sentences per encoder call (shortest first; the vectors do not depend on it).", DefaultValueFactory = _ => 16 };
         var threads = new Option<int>("--threads") { Description = "Threads per encoder call (the vectors do not depend on it).", DefaultValueFactory = _ => 1 };
+        var packed = new Option<string?>("--packed")
+        {
+            Description = "Stream the encoder's dense layers from a packed weights file (.sckw, written by simdcheckpoint pack from the same model) instead of holding them; the embedding tables and layer norms come from the model's weights. One thread computes; the vectors are the same bits.",
+        };
+        var weightBudget = new Option<string?>("--weight-budget")
+        {
+            Description = "With --packed: the most bytes of dense weights held at once (e.g. 64MiB; at least the largest dense layer). Default: every layer, read once.",
+        };
         Option<string> path = ModelOptions.Path();
         Option<bool> verbose = ModelOptions.Verbose();
         var command = new Command("embed", "Embed sentences with an encoder model (.onnx, or .json with --weights) and its vocab.txt: WordPiece, the encoder, mean or CLS pooling, optional L2 normalisation; one row per sentence, in input order, into a .npy file.")
         {
-            model, weights, vocabulary, text, input, output, pooling, normalize, cased, maxTokens, batch, threads, path, verbose,
+            model, weights, vocabulary, text, input, output, pooling, normalize, cased, maxTokens, batch, threads, packed, weightBudget, path, verbose,
         };
         command.SetAction(result => Run(
             new EmbedArguments(
@@ -89,7 +99,9 @@ internal static class EmbedCommand
                 result.GetValue(threads),
                 result.GetValue(path)!,
                 result.GetValue(verbose),
-                cacheDirectory),
+                cacheDirectory,
+                result.GetValue(packed),
+                result.GetValue(weightBudget)),
             result.InvocationConfiguration.Output,
             result.InvocationConfiguration.Error));
         return command;
@@ -163,6 +175,21 @@ internal static class EmbedCommand
             throw new UserInputException("--max-tokens", $"{a.MaxTokens} is out of range: from 2 ([CLS] and [SEP]) to {model.Spec.Name}'s {config.Positions} positions.");
         }
 
+        long? budget = a.WeightBudget is null ? null : ByteSize.Parse(a.WeightBudget, "--weight-budget");
+        if (a.Packed is null && budget is not null)
+        {
+            throw new UserInputException("--weight-budget", "streams a packed weights file; give --packed FILE.sckw too (simdcheckpoint pack --model M --out FILE.sckw writes one).");
+        }
+
+        if (a.Packed is not null)
+        {
+            ModelOptions.RequireFile(a.Packed, "a packed weights file (.sckw)");
+            if (a.Threads != 1)
+            {
+                throw new UserInputException("--threads", "an encoder streaming its dense layers (--packed) computes on one thread; leave out --threads.");
+            }
+        }
+
         WeightsSource weights = model.RequireWeights();
         IReadOnlyList<string> sentences = a.Input is null ? a.Texts : ReadSentences(a.Input);
         ModelOptions.RequireFile(a.Vocabulary, "a vocab.txt");
@@ -176,6 +203,8 @@ internal static class EmbedCommand
             MaxBatch = a.Batch,
             Threads = a.Threads,
             Path = path,
+            PackedWeights = a.Packed,
+            WeightBudget = budget ?? 0,
         };
         BertTokenizer tokenizer;
         try
@@ -201,7 +230,7 @@ internal static class EmbedCommand
 
         ArrayFiles.Write(a.Output, result.Vectors, [sentences.Count, config.Hidden]);
         output.WriteLine($"embed: {model.Path} (encoder: {config}), {sentences.Count} sentence(s), {result.Tokens:N0} tokens, path {result.Path}{(path == KernelPath.Auto ? " (auto)" : string.Empty)}");
-        output.WriteLine($"  weights  {weights.Description}");
+        output.WriteLine($"  weights  {weights.Description}{(a.Packed is null ? string.Empty : $"; dense layers streamed from {a.Packed}, {(budget is null ? "every layer read once" : $"within {a.WeightBudget}")}")}");
         output.WriteLine($"  text     {a.Vocabulary} ({(a.Cased ? "cased" : "lower-cased, accents stripped")}), at most {result.MaxTokens} tokens a sentence{(result.Truncated > 0 ? $"; {result.Truncated} sentence(s) reached that limit (truncated, or exactly that long)" : string.Empty)}");
         output.WriteLine($"  pooling  {a.Pooling}{(a.Normalize ? ", L2-normalised" : string.Empty)}; batches of up to {a.Batch}, {a.Threads} thread(s)");
         output.WriteLine($"  embed    {result.Elapsed.TotalMilliseconds:F3} ms (one call, the first: it includes compiling the kernels' machine code)");
@@ -217,7 +246,17 @@ internal static class EmbedCommand
             throw new InternalErrorException($"the compiled network ({TNetwork.Spec}) is not the one {model.Path} describes ({model.Spec}).");
         }
 
-        using var encoder = new SentenceEncoder<TNetwork>(weights.LoadEncoder<TNetwork>(), tokenizer, options);
+        SentenceEncoder<TNetwork> created;
+        try
+        {
+            created = new SentenceEncoder<TNetwork>(weights.LoadEncoder<TNetwork>(includeDense: options.PackedWeights is null), tokenizer, options);
+        }
+        catch (ArgumentOutOfRangeException e) when (e.ParamName == "weightBudget")
+        {
+            throw new UserInputException("--weight-budget", $"{options.WeightBudget} bytes cannot hold {TNetwork.Spec.Name}'s largest dense layer: give at least {EncoderSession<TNetwork>.MinimumWeightBudget} bytes ({EncoderSession<TNetwork>.MinimumWeightBudget / 1024.0:F1} KiB), or twice that so a layer is read while the one before computes.", e);
+        }
+
+        using SentenceEncoder<TNetwork> encoder = created;
         long tokens = 0;
         int truncated = 0;
         var ids = new int[encoder.MaxTokens];

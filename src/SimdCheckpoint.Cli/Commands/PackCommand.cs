@@ -72,9 +72,9 @@ internal static class PackCommand
         }
 
         LoadedModel model = ModelFile.Load(a.Model, a.Weights, ModelOptions.ParseLayout(a.Layout));
-        if (model.Spec.Encoder is not null)
+        if (model.Spec.Encoder is not null && a.Seed is not null)
         {
-            throw new UserInputException(model.Path, "is an encoder; pack writes the weights of dense networks (an encoder's packed file is not supported yet).");
+            throw new UserInputException("--seed", "makes only dense layers; an encoder's packed file is its dense layers, and its embeddings and layer norms come from its weights file: pack it from that file (leave out --seed).");
         }
 
         WeightsSource? weights = a.Seed is null ? model.RequireWeights() : null;
@@ -89,9 +89,14 @@ internal static class PackCommand
         NetworkTypeCall.Invoke<bool>(typeof(PackCommand), nameof(Write), compiled.NetworkType, weights, a.Seed ?? 0UL, a.Out);
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
         using PackedWeightsFile file = PackedWeightsFile.Open(a.Out);
-        output.WriteLine($"pack: {model.Path} ({ShapeText.Abbreviate(model.Spec)}) -> {a.Out}");
+        output.WriteLine($"pack: {model.Path} ({(model.Spec.Encoder is { } encoder ? $"encoder: {encoder}" : ShapeText.Abbreviate(model.Spec))}) -> {a.Out}");
         output.WriteLine($"  weights  {(weights is null ? $"random, seed {a.Seed}" : weights.Description)}");
         output.WriteLine($"  file     {file.FileLength:N0} bytes: {file.Layers.Count} layer block(s), {file.WeightBytes:N0} bytes of packed weights in panels of {file.PanelWidth}, spec fingerprint {file.SpecFingerprint}");
+        if (model.Spec.Encoder is not null)
+        {
+            output.WriteLine($"  encoder  the dense layers only; the embedding tables and layer norms stay in {weights!.Description}: embed --model {model.Path} --packed {a.Out} [--weight-budget 64MiB] streams them");
+        }
+
         output.WriteLine($"  took     {elapsed.TotalSeconds:F2} s");
         return CommandLineInvocation.Success;
     }
@@ -102,6 +107,11 @@ internal static class PackCommand
         if (weights is null)
         {
             PackedWeightsFile.WriteRandom<TNetwork>(seed, path);
+        }
+        else if (TNetwork.Spec.Encoder is not null)
+        {
+            // An encoder's dense layers; its embedding tables and layer norms stay in its weights file (embed --packed reads them from there).
+            PackedWeightsFile.Write(weights.LoadEncoder<TNetwork>().Dense, path);
         }
         else
         {

@@ -45,7 +45,9 @@ internal static class PackedInspect
             {
                 bool same = model.Spec.Fingerprint == file.SpecFingerprint;
                 output.WriteLine(same
-                    ? $"  model: {model.Path} has the same spec fingerprint; run it with: simdcheckpoint run --model {model.Path} --packed {path} [--weight-budget 256MiB] ..."
+                    ? model.Spec.Encoder is null
+                        ? $"  model: {model.Path} has the same spec fingerprint; run it with: simdcheckpoint run --model {model.Path} --packed {path} [--weight-budget 256MiB] ..."
+                        : $"  model: {model.Path} has the same spec fingerprint (the file holds its dense layers); embed with it: simdcheckpoint embed --model {model.Path} --vocab vocab.txt --packed {path} [--weight-budget 64MiB] ..."
                     : $"  model: {model.Path} has spec fingerprint {model.Spec.Fingerprint} ({model.Spec.Shape}): this file was packed for another network.");
                 return same ? CommandLineInvocation.Success : CommandLineInvocation.BadInput;
             }

@@ -48,7 +48,7 @@ internal static class PackedRun
         LoadedModel model = ModelFile.Load(a.Model, weightsPath: null, WeightLayout.OutputsByInputs);
         if (model.Spec.Encoder is not null)
         {
-            throw new UserInputException("--packed", $"{model.Path} is an encoder; packed and streamed weights are for dense networks.");
+            throw new UserInputException("--packed", $"{model.Path} is an encoder; run streams the weights of dense networks. Stream an encoder's dense layers with: simdcheckpoint embed --model {model.Path} --vocab vocab.txt --packed FILE.sckw [--weight-budget SIZE] (or EncoderSession.Streaming in the library).");
         }
 
         ModelOptions.RequireFile(a.Packed, "a packed weights file (.sckw)");

@@ -37,7 +37,7 @@ internal sealed class WeightsSource
         new(description, null, default, layers);
 
     /// <summary>An encoder's weights: its ONNX file's initializers, or a safetensors file with Hugging Face's names.</summary>
-    public EncoderWeights<TNetwork> LoadEncoder<TNetwork>()
+    public EncoderWeights<TNetwork> LoadEncoder<TNetwork>(bool includeDense = true)
         where TNetwork : IGeneratedNetwork<TNetwork>
     {
         if (_layers is not null)
@@ -47,7 +47,7 @@ internal sealed class WeightsSource
 
         try
         {
-            return _onnx ? EncoderWeights<TNetwork>.FromOnnx(_path!) : EncoderWeights<TNetwork>.FromSafetensors(_path!);
+            return _onnx ? EncoderWeights<TNetwork>.FromOnnx(_path!, includeDense) : EncoderWeights<TNetwork>.FromSafetensors(_path!, includeDense);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -129,6 +129,36 @@ public sealed class SentenceEncoderTests
     }
 
     [Fact]
+    public void Dense_layers_streamed_from_a_packed_file_give_the_same_vectors()
+    {
+        string folder = Directory.CreateTempSubdirectory("sck-embed-packed-").FullName;
+        try
+        {
+            string packed = Path.Combine(folder, "bert_gelu.sckw");
+            PackedWeightsFile.Write(EncoderWeights<BertGelu>.FromSafetensors(EncoderModel.FilePath("bert_gelu.safetensors")).Dense, packed);
+            float[] alone = EmbedEach<BertGelu>("bert_gelu", new SentenceEncoderOptions { MaxBatch = 1, Normalize = true });
+            long slot = EncoderSession<BertGelu>.MinimumWeightBudget;
+            foreach (long budget in new[] { 0, slot, 2 * slot })
+            {
+                // Create loads only the embedding tables and layer norms from the safetensors file.
+                using SentenceEncoder<BertGelu> encoder = Create<BertGelu>("bert_gelu", new SentenceEncoderOptions { PackedWeights = packed, WeightBudget = budget, MaxBatch = 3, Normalize = true });
+                var all = new float[Sentences.Length * encoder.Dimension];
+                encoder.Embed(Sentences, all);
+                EncoderSessionTests.AssertBits(alone, all, $"streamed within {budget} bytes, batches of 3");
+            }
+
+            ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => Create<BertGelu>("bert_gelu", new SentenceEncoderOptions { PackedWeights = packed, Threads = 2 }));
+            Assert.Contains("computes on one thread", e.Message, StringComparison.Ordinal);
+            e = Assert.Throws<ArgumentOutOfRangeException>(() => Create<BertGelu>("bert_gelu", new SentenceEncoderOptions { PackedWeights = packed, WeightBudget = slot - 1 }));
+            Assert.Contains($"the minimum budget is {slot} bytes", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Embedding_tokens_allocates_nothing_after_warm_up()
     {
         using SentenceEncoder<BertGelu> encoder = Create<BertGelu>("bert_gelu", new SentenceEncoderOptions { MaxBatch = 4, Normalize = true });
