@@ -33,6 +33,13 @@ public sealed class GflopsColumn : IColumn
             return benchmark.Descriptor.WorkloadMethod.Name == nameof(FmaPeakBenchmark.FmaPeak512) ? FmaPeakBenchmark.Flops512 : FmaPeakBenchmark.Flops;
         }
 
+        if (benchmark.Descriptor.Type == typeof(EncoderOpCosts))
+        {
+            object? op = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Op")?.Value;
+            object? opTokens = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Tokens")?.Value;
+            return op is string o && opTokens is int ot ? EncoderOpCosts.Flops(o, ot) : null;
+        }
+
         if (benchmark.Descriptor.Type == typeof(EncoderInference))
         {
             object? b1 = benchmark.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;
