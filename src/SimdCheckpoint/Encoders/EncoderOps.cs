@@ -273,13 +273,17 @@ public static class EncoderOps
         Span<float> kt = scratch[..(headSize * n)];
         Span<float> scores = scratch.Slice(headSize * n, QueryBlock * n);
 
-        // This head's real keys, transposed: kt[d·n + j] = k[keys[j], offset + d].
+        // This head's real keys, transposed: kt[d·n + j] = k[keys[j], offset + d] (the spans' lengths were checked by the
+        // caller: every key row holds offset + headSize floats, kt headSize·n).
+        ref float ktw = ref MemoryMarshal.GetReference(kt);
+        ref float kr0 = ref MemoryMarshal.GetReference(key);
         for (int j = 0; j < n; j++)
         {
-            ReadOnlySpan<float> row = key.Slice((keys[j] * ld) + offset, headSize);
+            ref float row = ref Unsafe.Add(ref kr0, (keys[j] * ld) + offset);
+            ref float column = ref Unsafe.Add(ref ktw, j);
             for (int d = 0; d < headSize; d++)
             {
-                kt[(d * n) + j] = row[d];
+                Unsafe.Add(ref column, d * n) = Unsafe.Add(ref row, d);
             }
         }
 
@@ -291,6 +295,12 @@ public static class EncoderOps
         {
             int g = Math.Min(QueryBlock, queries - i0);
             int qi = 0;
+            if (g == QueryBlock)
+            {
+                ScoresQuad<TOps, T>(ref Unsafe.Add(ref qr, (i0 * ld) + offset), ld, ref ktr, headSize, n, divisor, ref sr);
+                qi = QueryBlock;
+            }
+
             for (; qi + 1 < g; qi += 2)
             {
                 ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi + 1) * ld) + offset), ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n), ref Unsafe.Add(ref sr, (qi + 1) * n));
@@ -307,14 +317,85 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>Scores of queries a and b against every real key: kt's columns, four blocks of lanes at a time, divided by √d.</summary>
+    /// <summary>
+    /// Scores of four consecutive queries (rows of q, stride ld) against every real key: kt's columns, four blocks of
+    /// lanes at a time (sixteen chains side by side, each a score's one fma chain over d), divided by √d, into rows of n
+    /// at s; the keys left over go through <see cref="ScoresPair{TOps, T}"/>'s narrower loops.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScoresPair<TOps, T>(ref float qa, ref float qb, ref float kt, int headSize, int n, float divisor, ref float sa, ref float sb)
+    private static void ScoresQuad<TOps, T>(ref float q, int ld, ref float kt, int headSize, int n, float divisor, ref float s)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
         T div = TOps.Broadcast(divisor);
+        ref float q1 = ref Unsafe.Add(ref q, ld);
+        ref float q2 = ref Unsafe.Add(ref q, 2 * ld);
+        ref float q3 = ref Unsafe.Add(ref q, 3 * ld);
         int j = 0;
+        for (; j <= n - (4 * width); j += 4 * width)
+        {
+            T a0 = TOps.Broadcast(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            T c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+            ref float k = ref Unsafe.Add(ref kt, j);
+            for (int d = 0; d < headSize; d++)
+            {
+                T k0 = TOps.Load(ref k), k1 = TOps.Load(ref Unsafe.Add(ref k, width)), k2 = TOps.Load(ref Unsafe.Add(ref k, 2 * width)), k3 = TOps.Load(ref Unsafe.Add(ref k, 3 * width));
+                T x = TOps.Broadcast(Unsafe.Add(ref q, d));
+                a0 = TOps.FusedMultiplyAdd(x, k0, a0);
+                a1 = TOps.FusedMultiplyAdd(x, k1, a1);
+                a2 = TOps.FusedMultiplyAdd(x, k2, a2);
+                a3 = TOps.FusedMultiplyAdd(x, k3, a3);
+                x = TOps.Broadcast(Unsafe.Add(ref q1, d));
+                b0 = TOps.FusedMultiplyAdd(x, k0, b0);
+                b1 = TOps.FusedMultiplyAdd(x, k1, b1);
+                b2 = TOps.FusedMultiplyAdd(x, k2, b2);
+                b3 = TOps.FusedMultiplyAdd(x, k3, b3);
+                x = TOps.Broadcast(Unsafe.Add(ref q2, d));
+                c0 = TOps.FusedMultiplyAdd(x, k0, c0);
+                c1 = TOps.FusedMultiplyAdd(x, k1, c1);
+                c2 = TOps.FusedMultiplyAdd(x, k2, c2);
+                c3 = TOps.FusedMultiplyAdd(x, k3, c3);
+                x = TOps.Broadcast(Unsafe.Add(ref q3, d));
+                e0 = TOps.FusedMultiplyAdd(x, k0, e0);
+                e1 = TOps.FusedMultiplyAdd(x, k1, e1);
+                e2 = TOps.FusedMultiplyAdd(x, k2, e2);
+                e3 = TOps.FusedMultiplyAdd(x, k3, e3);
+                k = ref Unsafe.Add(ref k, n);
+            }
+
+            StoreScores<TOps, T>(a0, a1, a2, a3, div, ref Unsafe.Add(ref s, j));
+            StoreScores<TOps, T>(b0, b1, b2, b3, div, ref Unsafe.Add(ref s, n + j));
+            StoreScores<TOps, T>(c0, c1, c2, c3, div, ref Unsafe.Add(ref s, (2 * n) + j));
+            StoreScores<TOps, T>(e0, e1, e2, e3, div, ref Unsafe.Add(ref s, (3 * n) + j));
+        }
+
+        if (j < n)
+        {
+            // The last keys (fewer than four blocks): two queries at a time, on the pair's loops from key j on.
+            ScoresPair<TOps, T>(ref q, ref q1, ref kt, headSize, n, divisor, ref s, ref Unsafe.Add(ref s, n), j);
+            ScoresPair<TOps, T>(ref q2, ref q3, ref kt, headSize, n, divisor, ref Unsafe.Add(ref s, 2 * n), ref Unsafe.Add(ref s, 3 * n), j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScores<TOps, T>(T v0, T v1, T v2, T v3, T div, ref float s)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        TOps.Store(TOps.Divide(v0, div), ref s);
+        TOps.Store(TOps.Divide(v1, div), ref Unsafe.Add(ref s, width));
+        TOps.Store(TOps.Divide(v2, div), ref Unsafe.Add(ref s, 2 * width));
+        TOps.Store(TOps.Divide(v3, div), ref Unsafe.Add(ref s, 3 * width));
+    }
+
+    /// <summary>Scores of queries a and b against every real key from key <paramref name="from"/> on: kt's columns, four blocks of lanes at a time, divided by √d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScoresPair<TOps, T>(ref float qa, ref float qb, ref float kt, int headSize, int n, float divisor, ref float sa, ref float sb, int from = 0)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        T div = TOps.Broadcast(divisor);
+        int j = from;
         for (; j <= n - (4 * width); j += 4 * width)
         {
             T a0 = TOps.Broadcast(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;

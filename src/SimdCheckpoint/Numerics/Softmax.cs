@@ -107,6 +107,30 @@ public static class Softmax
         }
     }
 
+    /// <summary>The lane-wise maximum as the partials have always taken it: v where v &gt; m, else m (so NaN and −0 behave as before).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Max<TOps, T>(T v, T m)
+        where TOps : IFloatOps<T> => TOps.ConditionalSelect(TOps.GreaterThan(v, m), v, m);
+
+    /// <summary>Writes the 16 partials held in 16 / width registers (the first of a, b, c, d) to memory.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePartials<TOps, T>(T a, T b, T c, T d, ref float p)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        TOps.Store(a, ref p);
+        if (Partials / width > 1)
+        {
+            TOps.Store(b, ref Unsafe.Add(ref p, width));
+        }
+
+        if (Partials / width > 2)
+        {
+            TOps.Store(c, ref Unsafe.Add(ref p, 2 * width));
+            TOps.Store(d, ref Unsafe.Add(ref p, 3 * width));
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowCore<TOps, T>(ref float x, ref float y, int n, Span<float> partial)
         where TOps : IFloatOps<T>
@@ -115,15 +139,40 @@ public static class Softmax
         int full = n - (n % Partials);
         ref float p = ref MemoryMarshal.GetReference(partial);
 
-        // 1. The maximum, lane by lane, then across the 16 partials.
+        // 1. The maximum, lane by lane, then across the 16 partials. With vectors of 4 lanes or more the partials stay in
+        // registers (16 / width of them) through the whole rows' sweep, and go to memory only for the tail and the
+        // reduction: the same comparisons in the same order as going through memory, without a store-to-load chain.
         partial.Fill(float.NegativeInfinity);
-        for (int i = 0; i < full; i += Partials)
+        if (width >= 4)
         {
-            for (int c = 0; c < Partials; c += width)
+            T m0 = TOps.Broadcast(float.NegativeInfinity), m1 = m0, m2 = m0, m3 = m0;
+            for (int i = 0; i < full; i += Partials)
             {
-                T v = TOps.Load(ref Unsafe.Add(ref x, i + c));
-                T mx = TOps.Load(ref Unsafe.Add(ref p, c));
-                TOps.Store(TOps.ConditionalSelect(TOps.GreaterThan(v, mx), v, mx), ref Unsafe.Add(ref p, c));
+                m0 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i)), m0);
+                if (Partials / width > 1)
+                {
+                    m1 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + width)), m1);
+                }
+
+                if (Partials / width > 2)
+                {
+                    m2 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + (2 * width))), m2);
+                    m3 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + (3 * width))), m3);
+                }
+            }
+
+            StorePartials<TOps, T>(m0, m1, m2, m3, ref p);
+        }
+        else
+        {
+            for (int i = 0; i < full; i += Partials)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    T v = TOps.Load(ref Unsafe.Add(ref x, i + c));
+                    T mx = TOps.Load(ref Unsafe.Add(ref p, c));
+                    TOps.Store(Max<TOps, T>(v, mx), ref Unsafe.Add(ref p, c));
+                }
             }
         }
 
@@ -143,13 +192,45 @@ public static class Softmax
         // 2. e[i] = exp(x[i] − max) into y, summed into partial i mod 16.
         partial.Clear();
         T negativeMax = TOps.Broadcast(-max);
-        for (int i = 0; i < full; i += Partials)
+        if (width >= 4)
         {
-            for (int c = 0; c < Partials; c += width)
+            // As for the maximum: the 16 running sums in registers, each adding its elements in the same order.
+            T s0 = TOps.Broadcast(0f), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0; i < full; i += Partials)
             {
-                T e = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + c)), negativeMax);
-                TOps.Store(e, ref Unsafe.Add(ref y, i + c));
-                TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), e), ref Unsafe.Add(ref p, c));
+                T e0 = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i)), negativeMax);
+                TOps.Store(e0, ref Unsafe.Add(ref y, i));
+                s0 = TOps.Add(s0, e0);
+                if (Partials / width > 1)
+                {
+                    T e1 = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + width)), negativeMax);
+                    TOps.Store(e1, ref Unsafe.Add(ref y, i + width));
+                    s1 = TOps.Add(s1, e1);
+                }
+
+                if (Partials / width > 2)
+                {
+                    T e2 = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + (2 * width))), negativeMax);
+                    TOps.Store(e2, ref Unsafe.Add(ref y, i + (2 * width)));
+                    s2 = TOps.Add(s2, e2);
+                    T e3 = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + (3 * width))), negativeMax);
+                    TOps.Store(e3, ref Unsafe.Add(ref y, i + (3 * width)));
+                    s3 = TOps.Add(s3, e3);
+                }
+            }
+
+            StorePartials<TOps, T>(s0, s1, s2, s3, ref p);
+        }
+        else
+        {
+            for (int i = 0; i < full; i += Partials)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    T e = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i + c)), negativeMax);
+                    TOps.Store(e, ref Unsafe.Add(ref y, i + c));
+                    TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), e), ref Unsafe.Add(ref p, c));
+                }
             }
         }
 
