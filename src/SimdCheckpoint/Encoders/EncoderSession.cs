@@ -42,7 +42,6 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
     private readonly Thread[] _helpers;
     private readonly EmbeddingSpec _embedding;
     private readonly WeightRing? _ring;
-    private int _nextLayer;
     private volatile bool _stopping;
     private Exception? _helperError;
 
@@ -312,7 +311,7 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
                 }
                 finally
                 {
-                    FinishStreamedCall();
+                    _ring.FinishCall();
                 }
             }
             else if (_barrier is null)
@@ -507,7 +506,8 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
                 ReadOnlySpan<float> from = Tensor(_plan.Read(node, 0), perSequence);
                 if (_ring is not null)
                 {
-                    RunStreamed(layer, d, from, to, count, path);
+                    // One thread: all the rows, first = 0.
+                    _ring.RunLayer<TNetwork>(path, layer, from, to, count);
                     return;
                 }
 
@@ -568,46 +568,6 @@ public sealed unsafe class EncoderSession<TNetwork> : IDisposable
             default:
                 throw new InvalidOperationException($"The encoder session cannot run node {node} ('{n.Name}', {n.Kind}).");
         }
-    }
-
-    /// <summary>
-    /// Dense layer <paramref name="layer"/> on its block in the ring (one thread: all <paramref name="rows"/>): the panels
-    /// already read, while the rest are read. Every output is one whole fma chain whatever the panel ranges, so the bits
-    /// are the in-memory session's.
-    /// </summary>
-    private void RunStreamed(int layer, DenseLayerSpec d, ReadOnlySpan<float> from, Span<float> to, int rows, KernelPath path)
-    {
-        WeightRing ring = _ring!;
-        ReadOnlySpan<float> weights = ring.Acquire(layer);
-        try
-        {
-            int panels = NetworkLayout<TNetwork>.Packed.Layers[layer].Panels;
-            bool whole = d.Activation == Activation.Softmax;
-            for (int done = 0; done < panels;)
-            {
-                int ready = ring.WaitForPanels(layer, whole ? panels : done + 1);
-                TNetwork.RunLayer(path, layer, from, d.Inputs, weights, to, d.Outputs, rows, done, ready - done);
-                done = ready;
-            }
-        }
-        finally
-        {
-            ring.Release(layer);
-            _nextLayer = layer + 1;
-        }
-    }
-
-    /// <summary>After a call, streamed or failed part-way, takes the blocks of the layers it did not run, so the next call starts at layer 0 of the reader's sequence.</summary>
-    private void FinishStreamedCall()
-    {
-        WeightRing ring = _ring!;
-        for (int layer = _nextLayer; layer < TNetwork.Spec.Layers.Count; layer++)
-        {
-            ring.Acquire(layer);
-            ring.Release(layer);
-        }
-
-        _nextLayer = 0;
     }
 
     private void Embed(EmbeddingSpec e, int node, int first, int count, Span<float> to, KernelPath path)

@@ -291,8 +291,8 @@ public sealed class EncoderWeights<TNetwork>
             {
                 case EmbeddingSpec e:
                 {
-                    int word = e.Vocabulary * e.Hidden, position = e.Positions * e.Hidden, type = e.TypeVocabulary * e.Hidden;
-                    var all = new float[word + position + type];
+                    int word = checked(e.Vocabulary * e.Hidden), position = checked(e.Positions * e.Hidden), type = checked(e.TypeVocabulary * e.Hidden);
+                    var all = new float[checked(word + position + type)];
                     read(e.Name + ".word_embeddings.weight", [e.Vocabulary, e.Hidden], e.Name, all.AsSpan(0, word));
                     read(e.Name + ".position_embeddings.weight", [e.Positions, e.Hidden], e.Name, all.AsSpan(word, position));
                     read(e.Name + ".token_type_embeddings.weight", [e.TypeVocabulary, e.Hidden], e.Name, all.AsSpan(word + position, type));

@@ -148,46 +148,19 @@ public sealed class StreamingSession<TNetwork> : IDisposable
 
         BufferPlan plan = NetworkLayout<TNetwork>.Buffers;
         int[] layers = NetworkLayout<TNetwork>.NodeLayers;
-        PackedNetworkLayout packed = NetworkLayout<TNetwork>.Packed;
         Span<float> arena = _arena.Span[..(int)GraphExecutor<TNetwork>.ArenaFloats(batch)];
-        int node = 0;
         try
         {
-            for (; node < layers.Length; node++)
+            for (int node = 0; node < layers.Length; node++)
             {
-                int layer = layers[node];
-                ReadOnlySpan<float> weights = _ring.Acquire(layer);
-                try
-                {
-                    ReadOnlySpan<float> x = GraphExecutor<TNetwork>.Read(plan.Read(node, 0), input, output, arena, batch);
-                    Span<float> y = GraphExecutor<TNetwork>.Write(plan.Write(node), output, arena, batch);
-                    DenseLayerSpec l = spec.Layers[layer];
-                    int panels = packed.Layers[layer].Panels;
-
-                    // The panels already read, while the reader reads the rest; a softmax normalises whole rows, so it waits
-                    // for all. Every output is computed whole by one call, whatever the ranges: the bits do not change.
-                    bool whole = l.Activation == Activation.Softmax;
-                    for (int done = 0; done < panels;)
-                    {
-                        int ready = _ring.WaitForPanels(layer, whole ? panels : done + 1);
-                        TNetwork.RunLayer(path, layer, x, l.Inputs, weights, y, l.Outputs, batch, done, ready - done);
-                        done = ready;
-                    }
-                }
-                finally
-                {
-                    _ring.Release(layer);
-                }
+                ReadOnlySpan<float> x = GraphExecutor<TNetwork>.Read(plan.Read(node, 0), input, output, arena, batch);
+                Span<float> y = GraphExecutor<TNetwork>.Write(plan.Write(node), output, arena, batch);
+                _ring.RunLayer<TNetwork>(path, layers[node], x, y, batch);
             }
         }
         finally
         {
-            // A failed call still takes the rest of its blocks, so the next call starts at layer 0 of the sequence.
-            for (node++; node < layers.Length; node++)
-            {
-                _ring.Acquire(layers[node]);
-                _ring.Release(layers[node]);
-            }
+            _ring.FinishCall();
         }
     }
 

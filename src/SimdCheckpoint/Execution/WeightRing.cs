@@ -187,11 +187,58 @@ internal sealed class WeightRing : IDisposable
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     /// <summary>
+    /// Runs dense layer <paramref name="layer"/>, whose block is the next of the sequence, on <paramref name="rows"/> rows:
+    /// the generated kernel over the panels already read while the rest are read (a softmax layer waits for the whole
+    /// block, since it normalises whole rows), then hands the buffer back. Every output is one whole fma chain whatever the
+    /// panel ranges, so the bits are the in-memory sessions'.
+    /// </summary>
+    /// <exception cref="WeightsFormatException">The read failed.</exception>
+    public void RunLayer<TNetwork>(KernelPath path, int layer, ReadOnlySpan<float> x, Span<float> y, int rows)
+        where TNetwork : IGeneratedNetwork<TNetwork>
+    {
+        DenseLayerSpec l = TNetwork.Spec.Layers[layer];
+        ReadOnlySpan<float> weights = Acquire(layer);
+        try
+        {
+            int panels = _blocks[layer].Panels;
+            bool whole = l.Activation == Activation.Softmax;
+            for (int done = 0; done < panels;)
+            {
+                int ready = WaitForPanels(layer, whole ? panels : done + 1);
+                TNetwork.RunLayer(path, layer, x, l.Inputs, weights, y, l.Outputs, rows, done, ready - done);
+                done = ready;
+            }
+        }
+        finally
+        {
+            Release(layer);
+        }
+    }
+
+    /// <summary>
+    /// Ends a call, also one that failed part-way: takes the blocks of the layers it did not run, so that the next call
+    /// starts at layer 0 of the reader's sequence.
+    /// </summary>
+    public void FinishCall()
+    {
+        if (Resident)
+        {
+            return;
+        }
+
+        for (int layer; (layer = (int)(_consumed % _blocks.Length)) != 0;)
+        {
+            Acquire(layer);
+            Release(layer);
+        }
+    }
+
+    /// <summary>
     /// Waits until the reader has begun the next block of the sequence, which is layer <paramref name="layer"/>'s (the
     /// caller takes them in order), and gives its buffer; <see cref="WaitForPanels"/> says how much of it is read, and
     /// <see cref="Release"/> hands the buffer back once the layer is computed.
     /// </summary>
-    public ReadOnlySpan<float> Acquire(int layer)
+    private ReadOnlySpan<float> Acquire(int layer)
     {
         if (Resident)
         {
@@ -207,7 +254,7 @@ internal sealed class WeightRing : IDisposable
     /// and returns how many are (all of them once the block is complete).
     /// </summary>
     /// <exception cref="WeightsFormatException">The read failed.</exception>
-    public int WaitForPanels(int layer, int panels)
+    private int WaitForPanels(int layer, int panels)
     {
         if (Resident)
         {
@@ -221,7 +268,7 @@ internal sealed class WeightRing : IDisposable
     /// Hands the buffer of the block last acquired back to the reader; a block not yet fully read is waited for first, so
     /// the reader never has a buffer taken from under it.
     /// </summary>
-    public void Release(int layer)
+    private void Release(int layer)
     {
         if (Resident)
         {
@@ -314,7 +361,11 @@ internal sealed class WeightRing : IDisposable
 
     private int ChunkPanels(PackedLayer block) => Math.Max(1, _chunkBytes / (block.PanelStride * sizeof(float)));
 
-    private int Chunks(PackedLayer block) => (block.Panels + ChunkPanels(block) - 1) / ChunkPanels(block);
+    private int Chunks(PackedLayer block)
+    {
+        int chunkPanels = ChunkPanels(block);
+        return (block.Panels + chunkPanels - 1) / chunkPanels;
+    }
 
     private void ReadLoop()
     {
