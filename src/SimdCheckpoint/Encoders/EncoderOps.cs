@@ -201,7 +201,7 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed, and the scores of a block of 4 queries.</summary>
+    /// <summary>The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed, and the scores of a block of 8 queries.</summary>
     public static long ScratchFloats(int headSize, int sequence) => ((long)headSize + QueryBlock) * sequence;
 
     /// <summary>Writes the positions whose mask is 1 into <paramref name="keys"/>, ascending; returns their count.</summary>
@@ -246,14 +246,14 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>Queries whose scores a head holds at once: their context sums then run side by side (4 chains per column block).</summary>
-    internal const int QueryBlock = 4;
+    /// <summary>Queries whose scores a head holds at once: their context sums then run side by side (8 chains per column block on 16 lanes, 4 on narrower vectors).</summary>
+    internal const int QueryBlock = 8;
 
     /// <summary>
     /// One head of one sequence, every query. Every score and every context element is one fma chain, in the order the
-    /// contract gives; what this adds is independence: scores of two queries over four blocks of keys, and the context
-    /// of four queries over two blocks of columns, run as eight chains side by side, so that the FMA units are not
-    /// waiting on one chain's latency.
+    /// contract gives; what this adds is independence: scores of four queries over four blocks of keys (sixteen chains
+    /// side by side), and the context of eight queries over two blocks of columns (sixteen on 16 lanes; four queries,
+    /// eight chains, on narrower vectors), so that the FMA units are not waiting on one chain's latency.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void AttentionHead<TOps, T>(
@@ -295,10 +295,9 @@ public static class EncoderOps
         {
             int g = Math.Min(QueryBlock, queries - i0);
             int qi = 0;
-            if (g == QueryBlock)
+            for (; qi + 4 <= g; qi += 4)
             {
-                ScoresQuad<TOps, T>(ref Unsafe.Add(ref qr, (i0 * ld) + offset), ld, ref ktr, headSize, n, divisor, ref sr);
-                qi = QueryBlock;
+                ScoresQuad<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ld, ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n));
             }
 
             for (; qi + 1 < g; qi += 2)
@@ -456,105 +455,199 @@ public static class EncoderOps
 
     /// <summary>
     /// The context of <paramref name="g"/> consecutive queries (rows of <paramref name="p"/>, their probabilities over
-    /// the real keys): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending.
+    /// the real keys): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending. Eight
+    /// queries at a time on 16 lanes (sixteen chains over two column blocks: AVX-512 has the 32 registers), then four,
+    /// then one; each query's elements are the same chains whichever group computes them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ContextBlock<TOps, T>(
         ReadOnlySpan<float> p, int n, int g, ReadOnlySpan<float> value, int ld, int offset, int headSize, ReadOnlySpan<int> keys, Span<float> context)
         where TOps : IFloatOps<T>
     {
-        int width = TOps.Count;
         ref float pr = ref MemoryMarshal.GetReference(p);
-        ref float vr = ref MemoryMarshal.GetReference(value);
+        ref float vr = ref Unsafe.Add(ref MemoryMarshal.GetReference(value), offset);
         ref float cr = ref MemoryMarshal.GetReference(context);
         ref int kr = ref MemoryMarshal.GetReference(keys);
+        int q = 0;
+        if (TOps.Count == 16)
+        {
+            for (; q + 8 <= g; q += 8)
+            {
+                ContextOcto<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+            }
+        }
+
+        for (; q + 4 <= g; q += 4)
+        {
+            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+        }
+
+        for (; q < g; q++)
+        {
+            ContextSingle<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+        }
+    }
+
+    /// <summary>
+    /// Eight queries' context: blocks of two vectors of columns (sixteen chains), then what is left of the columns by
+    /// <see cref="ContextQuad{TOps, T}"/> for each half.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ContextOcto<TOps, T>(ref float pr, int n, ref float vr, int ld, int headSize, ref int kr, ref float cr)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
         int e = 0;
-        if (g == QueryBlock)
+        for (; e <= headSize - (2 * width); e += 2 * width)
         {
-            // Four queries × two column blocks: eight chains.
-            for (; e <= headSize - (2 * width); e += 2 * width)
+            T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            T c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+            ref float p0 = ref pr;
+            for (int j = 0; j < n; j++)
             {
-                T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-                for (int j = 0; j < n; j++)
-                {
-                    ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e);
-                    T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
-                    T w0 = TOps.Broadcast(Unsafe.Add(ref pr, j));
-                    T w1 = TOps.Broadcast(Unsafe.Add(ref pr, n + j));
-                    T w2 = TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j));
-                    T w3 = TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j));
-                    c00 = TOps.FusedMultiplyAdd(w0, v0, c00);
-                    c01 = TOps.FusedMultiplyAdd(w0, v1, c01);
-                    c10 = TOps.FusedMultiplyAdd(w1, v0, c10);
-                    c11 = TOps.FusedMultiplyAdd(w1, v1, c11);
-                    c20 = TOps.FusedMultiplyAdd(w2, v0, c20);
-                    c21 = TOps.FusedMultiplyAdd(w2, v1, c21);
-                    c30 = TOps.FusedMultiplyAdd(w3, v0, c30);
-                    c31 = TOps.FusedMultiplyAdd(w3, v1, c31);
-                }
-
-                TOps.Store(c00, ref Unsafe.Add(ref cr, e));
-                TOps.Store(c01, ref Unsafe.Add(ref cr, e + width));
-                TOps.Store(c10, ref Unsafe.Add(ref cr, ld + e));
-                TOps.Store(c11, ref Unsafe.Add(ref cr, ld + e + width));
-                TOps.Store(c20, ref Unsafe.Add(ref cr, (2 * ld) + e));
-                TOps.Store(c21, ref Unsafe.Add(ref cr, (2 * ld) + e + width));
-                TOps.Store(c30, ref Unsafe.Add(ref cr, (3 * ld) + e));
-                TOps.Store(c31, ref Unsafe.Add(ref cr, (3 * ld) + e + width));
+                ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e);
+                T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
+                T w = TOps.Broadcast(p0);
+                c00 = TOps.FusedMultiplyAdd(w, v0, c00);
+                c01 = TOps.FusedMultiplyAdd(w, v1, c01);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, n));
+                c10 = TOps.FusedMultiplyAdd(w, v0, c10);
+                c11 = TOps.FusedMultiplyAdd(w, v1, c11);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 2 * n));
+                c20 = TOps.FusedMultiplyAdd(w, v0, c20);
+                c21 = TOps.FusedMultiplyAdd(w, v1, c21);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 3 * n));
+                c30 = TOps.FusedMultiplyAdd(w, v0, c30);
+                c31 = TOps.FusedMultiplyAdd(w, v1, c31);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 4 * n));
+                c40 = TOps.FusedMultiplyAdd(w, v0, c40);
+                c41 = TOps.FusedMultiplyAdd(w, v1, c41);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 5 * n));
+                c50 = TOps.FusedMultiplyAdd(w, v0, c50);
+                c51 = TOps.FusedMultiplyAdd(w, v1, c51);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 6 * n));
+                c60 = TOps.FusedMultiplyAdd(w, v0, c60);
+                c61 = TOps.FusedMultiplyAdd(w, v1, c61);
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 7 * n));
+                c70 = TOps.FusedMultiplyAdd(w, v0, c70);
+                c71 = TOps.FusedMultiplyAdd(w, v1, c71);
+                p0 = ref Unsafe.Add(ref p0, 1);
             }
 
-            // Four queries × one column block: four chains.
-            for (; e <= headSize - width; e += width)
-            {
-                T c0 = TOps.Broadcast(0f), c1 = c0, c2 = c0, c3 = c0;
-                for (int j = 0; j < n; j++)
-                {
-                    T v = TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e));
-                    c0 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, j)), v, c0);
-                    c1 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, n + j)), v, c1);
-                    c2 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j)), v, c2);
-                    c3 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j)), v, c3);
-                }
-
-                TOps.Store(c0, ref Unsafe.Add(ref cr, e));
-                TOps.Store(c1, ref Unsafe.Add(ref cr, ld + e));
-                TOps.Store(c2, ref Unsafe.Add(ref cr, (2 * ld) + e));
-                TOps.Store(c3, ref Unsafe.Add(ref cr, (3 * ld) + e));
-            }
-        }
-        else
-        {
-            // Fewer queries (the last block): one query, one column block at a time.
-            for (int q = 0; q < g; q++)
-            {
-                for (int e1 = 0; e1 <= headSize - width; e1 += width)
-                {
-                    T c = TOps.Broadcast(0f);
-                    for (int j = 0; j < n; j++)
-                    {
-                        c = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (q * n) + j)), TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + offset + e1)), c);
-                    }
-
-                    TOps.Store(c, ref Unsafe.Add(ref cr, (q * ld) + e1));
-                }
-            }
-
-            e = headSize - (headSize % width);
+            StorePair<TOps, T>(c00, c01, ref Unsafe.Add(ref cr, e));
+            StorePair<TOps, T>(c10, c11, ref Unsafe.Add(ref cr, ld + e));
+            StorePair<TOps, T>(c20, c21, ref Unsafe.Add(ref cr, (2 * ld) + e));
+            StorePair<TOps, T>(c30, c31, ref Unsafe.Add(ref cr, (3 * ld) + e));
+            StorePair<TOps, T>(c40, c41, ref Unsafe.Add(ref cr, (4 * ld) + e));
+            StorePair<TOps, T>(c50, c51, ref Unsafe.Add(ref cr, (5 * ld) + e));
+            StorePair<TOps, T>(c60, c61, ref Unsafe.Add(ref cr, (6 * ld) + e));
+            StorePair<TOps, T>(c70, c71, ref Unsafe.Add(ref cr, (7 * ld) + e));
         }
 
-        // Columns past the last full block: one float at a time.
-        for (int q = 0; q < g; q++)
+        if (e < headSize)
         {
-            for (int e1 = e; e1 < headSize; e1++)
-            {
-                float c = 0f;
-                for (int j = 0; j < n; j++)
-                {
-                    c = MathF.FusedMultiplyAdd(Unsafe.Add(ref pr, (q * n) + j), value[(keys[j] * ld) + offset + e1], c);
-                }
+            ContextQuad<TOps, T>(ref pr, n, ref vr, ld, e, headSize, ref kr, ref cr);
+            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, 4 * n), n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, 4 * ld));
+        }
+    }
 
-                context[(q * ld) + e1] = c;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair<TOps, T>(T a, T b, ref float c)
+        where TOps : IFloatOps<T>
+    {
+        TOps.Store(a, ref c);
+        TOps.Store(b, ref Unsafe.Add(ref c, TOps.Count));
+    }
+
+    /// <summary>Four queries' context over columns [e, headSize): two column blocks (eight chains), one (four), then one float at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ContextQuad<TOps, T>(ref float pr, int n, ref float vr, int ld, int e, int headSize, ref int kr, ref float cr)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        for (; e <= headSize - (2 * width); e += 2 * width)
+        {
+            T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            for (int j = 0; j < n; j++)
+            {
+                ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e);
+                T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
+                T w0 = TOps.Broadcast(Unsafe.Add(ref pr, j));
+                T w1 = TOps.Broadcast(Unsafe.Add(ref pr, n + j));
+                T w2 = TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j));
+                T w3 = TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j));
+                c00 = TOps.FusedMultiplyAdd(w0, v0, c00);
+                c01 = TOps.FusedMultiplyAdd(w0, v1, c01);
+                c10 = TOps.FusedMultiplyAdd(w1, v0, c10);
+                c11 = TOps.FusedMultiplyAdd(w1, v1, c11);
+                c20 = TOps.FusedMultiplyAdd(w2, v0, c20);
+                c21 = TOps.FusedMultiplyAdd(w2, v1, c21);
+                c30 = TOps.FusedMultiplyAdd(w3, v0, c30);
+                c31 = TOps.FusedMultiplyAdd(w3, v1, c31);
             }
+
+            StorePair<TOps, T>(c00, c01, ref Unsafe.Add(ref cr, e));
+            StorePair<TOps, T>(c10, c11, ref Unsafe.Add(ref cr, ld + e));
+            StorePair<TOps, T>(c20, c21, ref Unsafe.Add(ref cr, (2 * ld) + e));
+            StorePair<TOps, T>(c30, c31, ref Unsafe.Add(ref cr, (3 * ld) + e));
+        }
+
+        for (; e <= headSize - width; e += width)
+        {
+            T c0 = TOps.Broadcast(0f), c1 = c0, c2 = c0, c3 = c0;
+            for (int j = 0; j < n; j++)
+            {
+                T v = TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e));
+                c0 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, j)), v, c0);
+                c1 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, n + j)), v, c1);
+                c2 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j)), v, c2);
+                c3 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j)), v, c3);
+            }
+
+            TOps.Store(c0, ref Unsafe.Add(ref cr, e));
+            TOps.Store(c1, ref Unsafe.Add(ref cr, ld + e));
+            TOps.Store(c2, ref Unsafe.Add(ref cr, (2 * ld) + e));
+            TOps.Store(c3, ref Unsafe.Add(ref cr, (3 * ld) + e));
+        }
+
+        for (int q = 0; q < 4; q++)
+        {
+            ContextColumns(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+        }
+    }
+
+    /// <summary>One query's context over columns [e, headSize): one column block at a time (one chain), then one float at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ContextSingle<TOps, T>(ref float pr, int n, ref float vr, int ld, int e, int headSize, ref int kr, ref float cr)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        for (; e <= headSize - width; e += width)
+        {
+            T c = TOps.Broadcast(0f);
+            for (int j = 0; j < n; j++)
+            {
+                c = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, j)), TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e)), c);
+            }
+
+            TOps.Store(c, ref Unsafe.Add(ref cr, e));
+        }
+
+        ContextColumns(ref pr, n, ref vr, ld, e, headSize, ref kr, ref cr);
+    }
+
+    /// <summary>One query's context over columns [e, headSize), one float (one chain) at a time: the columns past the last full vector.</summary>
+    private static void ContextColumns(ref float pr, int n, ref float vr, int ld, int e, int headSize, ref int kr, ref float cr)
+    {
+        for (; e < headSize; e++)
+        {
+            float c = 0f;
+            for (int j = 0; j < n; j++)
+            {
+                c = MathF.FusedMultiplyAdd(Unsafe.Add(ref pr, j), Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e), c);
+            }
+
+            Unsafe.Add(ref cr, e) = c;
         }
     }
 
