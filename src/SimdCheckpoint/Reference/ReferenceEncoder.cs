@@ -114,50 +114,12 @@ public static class ReferenceEncoder
                 case AttentionSpec at:
                 {
                     float[] q = values[at.InputTensors[0]].Data, k = values[at.InputTensors[1]].Data, v = values[at.InputTensors[2]].Data;
-                    int h = at.Hidden, size = at.HeadSize;
-                    float divisor = MathF.Sqrt(size);
+                    int h = at.Hidden;
                     y = new float[tokens * h];
                     for (int b = 0; b < batch; b++)
                     {
-                        var keys = new List<int>();
-                        for (int j = 0; j < sequence; j++)
-                        {
-                            if (attentionMask[(b * sequence) + j] == 1)
-                            {
-                                keys.Add(j);
-                            }
-                        }
-
-                        for (int head = 0; head < at.Heads; head++)
-                        {
-                            int off = head * size;
-                            for (int i = 0; i < sequence; i++)
-                            {
-                                var p = new float[keys.Count];
-                                for (int j = 0; j < keys.Count; j++)
-                                {
-                                    float acc = 0f;
-                                    for (int c = 0; c < size; c++)
-                                    {
-                                        acc = MathF.FusedMultiplyAdd(q[(((b * sequence) + i) * h) + off + c], k[(((b * sequence) + keys[j]) * h) + off + c], acc);
-                                    }
-
-                                    p[j] = acc / divisor;
-                                }
-
-                                Softmax.Row(p, p, KernelPath.Scalar);
-                                for (int c = 0; c < size; c++)
-                                {
-                                    float acc = 0f;
-                                    for (int j = 0; j < keys.Count; j++)
-                                    {
-                                        acc = MathF.FusedMultiplyAdd(p[j], v[(((b * sequence) + keys[j]) * h) + off + c], acc);
-                                    }
-
-                                    y[(((b * sequence) + i) * h) + off + c] = acc;
-                                }
-                            }
-                        }
+                        int rows = b * sequence * h;
+                        Attention(q.AsSpan(rows, sequence * h), k.AsSpan(rows, sequence * h), v.AsSpan(rows, sequence * h), attentionMask.AsSpan(b * sequence, sequence), h, at.Heads, y.AsSpan(rows, sequence * h));
                     }
 
                     break;
@@ -190,6 +152,57 @@ public static class ReferenceEncoder
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// Self-attention of one sequence as the contract defines it, one float at a time: rows of <paramref name="hidden"/>
+    /// floats, <paramref name="heads"/> heads; each score one fma chain over the head's columns ascending, divided by
+    /// √(head size); the scalar softmax over the real keys (mask 1); each context element one fma chain over the real
+    /// keys ascending.
+    /// </summary>
+    internal static void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> mask, int hidden, int heads, Span<float> y)
+    {
+        int sequence = mask.Length, size = hidden / heads;
+        float divisor = MathF.Sqrt(size);
+        var keys = new List<int>();
+        for (int j = 0; j < sequence; j++)
+        {
+            if (mask[j] == 1)
+            {
+                keys.Add(j);
+            }
+        }
+
+        var p = new float[keys.Count];
+        for (int head = 0; head < heads; head++)
+        {
+            int off = head * size;
+            for (int i = 0; i < sequence; i++)
+            {
+                for (int j = 0; j < keys.Count; j++)
+                {
+                    float acc = 0f;
+                    for (int c = 0; c < size; c++)
+                    {
+                        acc = MathF.FusedMultiplyAdd(q[(i * hidden) + off + c], k[(keys[j] * hidden) + off + c], acc);
+                    }
+
+                    p[j] = acc / divisor;
+                }
+
+                Softmax.Row(p, p, KernelPath.Scalar);
+                for (int c = 0; c < size; c++)
+                {
+                    float acc = 0f;
+                    for (int j = 0; j < keys.Count; j++)
+                    {
+                        acc = MathF.FusedMultiplyAdd(p[j], v[(keys[j] * hidden) + off + c], acc);
+                    }
+
+                    y[(i * hidden) + off + c] = acc;
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System;
-using System.Collections.Generic;
-using SimdCheckpoint.Numerics;
+using SimdCheckpoint.Reference;
 using Xunit;
 
 namespace SimdCheckpoint.Tests.Encoders;
@@ -35,7 +34,8 @@ public sealed class AttentionTests
                     int hidden = heads * headSize;
                     float[] q = Values(ref rng, sequence * hidden), k = Values(ref rng, sequence * hidden), v = Values(ref rng, sequence * hidden);
                     int[] mask = Mask(ref rng, sequence, padded);
-                    float[] expected = Contract(q, k, v, mask, hidden, heads);
+                    var expected = new float[sequence * hidden];
+                    ReferenceEncoder.Attention(q, k, v, mask, hidden, heads, expected);
                     var actual = new float[sequence * hidden];
                     EncoderOps.Attention(q, k, v, mask, hidden, heads, actual, path);
                     for (int i = 0; i < actual.Length; i++)
@@ -76,55 +76,6 @@ public sealed class AttentionTests
         EncoderOps.Attention(q, k, v, mask, hidden, heads, second);
         Assert.Equal(first, second);
         Assert.All(second, x => Assert.True(float.IsFinite(x)));
-    }
-
-    /// <summary>The contract: each score one fma chain over the head's columns ascending, divided by √(head size); the scalar softmax over the real keys; each context element one fma chain over the real keys ascending.</summary>
-    private static float[] Contract(float[] q, float[] k, float[] v, int[] mask, int hidden, int heads)
-    {
-        int sequence = mask.Length, size = hidden / heads;
-        float divisor = MathF.Sqrt(size);
-        var keys = new List<int>();
-        for (int j = 0; j < sequence; j++)
-        {
-            if (mask[j] == 1)
-            {
-                keys.Add(j);
-            }
-        }
-
-        var y = new float[sequence * hidden];
-        var p = new float[keys.Count];
-        for (int head = 0; head < heads; head++)
-        {
-            int off = head * size;
-            for (int i = 0; i < sequence; i++)
-            {
-                for (int j = 0; j < keys.Count; j++)
-                {
-                    float acc = 0f;
-                    for (int c = 0; c < size; c++)
-                    {
-                        acc = MathF.FusedMultiplyAdd(q[(i * hidden) + off + c], k[(keys[j] * hidden) + off + c], acc);
-                    }
-
-                    p[j] = acc / divisor;
-                }
-
-                Softmax.Row(p, p, KernelPath.Scalar);
-                for (int c = 0; c < size; c++)
-                {
-                    float acc = 0f;
-                    for (int j = 0; j < keys.Count; j++)
-                    {
-                        acc = MathF.FusedMultiplyAdd(p[j], v[(keys[j] * hidden) + off + c], acc);
-                    }
-
-                    y[(i * hidden) + off + c] = acc;
-                }
-            }
-        }
-
-        return y;
     }
 
     private static float[] Values(ref DeterministicRandom rng, int count)
