@@ -138,6 +138,30 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void Long_k_layer_runs_its_row_blocks_in_k_blocks_matches_snapshot()
+    {
+        // 600 inputs: above the K-blocking threshold (512), so the first layer's sweep walks K in blocks of 256 (the last
+        // one 88 long) on its full row blocks; the second layer (40 inputs) keeps the whole-K sweep.
+        const string source = """
+            using SimdCheckpoint;
+
+            namespace Samples;
+
+            [Network]
+            [Dense(600, 40, Activation.Gelu, Name = "long")]
+            [Dense(40, 3, Activation.Identity, Name = "short")]
+            public partial class LongK;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("Vector512Tiles.KBlock12x32<TKernel>(", run.SingleSource, System.StringComparison.Ordinal);
+        Assert.Contains("Vector256Tiles.KBlock6x16<TKernel>(", run.SingleSource, System.StringComparison.Ordinal);
+        Assert.Contains("Vector128Tiles.KBlock3x16<TKernel>(", run.SingleSource, System.StringComparison.Ordinal);
+        Snapshot.Match(run.SingleSource, "Samples.LongK");
+    }
+
+    [Fact]
     public void Snapshot_mismatch_names_the_first_differing_line()
     {
         string message = Snapshot.FirstDifference("a\nb\nc\n", "a\nB\nc\n");

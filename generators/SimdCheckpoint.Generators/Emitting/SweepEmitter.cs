@@ -78,10 +78,18 @@ internal static class SweepEmitter
             int q = sweep.GroupPanels;
             w.WriteLine("nint mainEnd = end < TKernel.MainPanels ? end : TKernel.MainPanels;");
             w.WriteLine("nint p = first;");
-            w.WriteLine(q == 1
-                ? $"// Each {pw}-column panel is swept down every {mr}-row block while it is hot in cache."
-                : $"// Each group of {q} panels is swept down every {mr}-row block while it is hot in cache.");
-            EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", TileRef(sweep.Isa, mr, q, pw), mr, pw, advance: null);
+            if (sweep.KBlocked)
+            {
+                EmitKBlocks(w, sweep);
+            }
+            else
+            {
+                w.WriteLine(q == 1
+                    ? $"// Each {pw}-column panel is swept down every {mr}-row block while it is hot in cache."
+                    : $"// Each group of {q} panels is swept down every {mr}-row block while it is hot in cache.");
+                EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", TileRef(sweep.Isa, mr, q, pw), mr, pw, advance: null);
+            }
+
             for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
             {
                 EmitPanelLoop(w, $"if (mainEnd - p >= {s})", TileRef(sweep.Isa, mr, s, pw), mr, pw, advance: s);
@@ -129,6 +137,31 @@ internal static class SweepEmitter
         }
 
         w.CloseBlock();
+    }
+
+    /// <summary>The full groups of panels down the full row blocks, one K block at a time over all of them.</summary>
+    private static void EmitKBlocks(SourceWriter w, SweepPlan sweep)
+    {
+        int q = sweep.GroupPanels;
+        int mr = sweep.Rows;
+        int pw = sweep.PanelWidth;
+        int kc = TilePolicy.KBlock;
+        string tile = Ref(TilePlan.KBlocked(sweep.Isa, mr, q, pw));
+        w.WriteLine($"// K in blocks of {kc}: each block's panels go down every {mr}-row block, so a row block's x over the block stays in L1");
+        w.WriteLine("// and the panels over it in L2; a later block resumes each output from the partial sum the one before stored.");
+        w.WriteLine($"nint groupEnd = mainEnd - first >= {q} ? first + ((mainEnd - first) / {q} * {q}) : first;");
+        w.OpenBlock($"for (nint k0 = 0; k0 < TKernel.Inputs; k0 += {kc})");
+        w.WriteLine($"nint k1 = k0 + {kc} < TKernel.Inputs ? k0 + {kc} : TKernel.Inputs;");
+        w.OpenBlock($"for (p = first; p < groupEnd; p += {q})");
+        w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * TKernel.PanelStride);");
+        w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw}));");
+        w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+        w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy, k0, k1);");
+        w.CloseBlock();
+        w.CloseBlock();
+        w.CloseBlock();
+        w.WriteLine();
+        w.WriteLine("p = groupEnd;");
     }
 
     private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance)
@@ -208,6 +241,11 @@ internal static class SweepEmitter
         if (sweep.Tail is not null)
         {
             parts.Add(sweep.HasMain ? $"the tail panel ({sweep.Tail.Width} wide) by {sweep.Tail.Vectors} vector(s) of {sweep.Tail.Lanes}" : $"{sweep.Rows}-row blocks over the tail panel only ({sweep.Tail.Width} wide)");
+        }
+
+        if (sweep.KBlocked)
+        {
+            parts.Add("the full row blocks in K blocks of " + TilePolicy.KBlock.ToString(CultureInfo.InvariantCulture));
         }
 
         if (sweep.RemainderTiles > 0 && sweep.HasMain)

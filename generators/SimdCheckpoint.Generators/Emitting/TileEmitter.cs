@@ -83,9 +83,18 @@ internal static class TileEmitter
         w.WriteLine(kUnroll > 1
             ? $"/// K loop unrolled by {kUnroll}; the last K mod {kUnroll} steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile."
             : "/// Epilogue: the store, then the kernel's activation over the stored tile.");
+        if (tile.KBlock)
+        {
+            w.WriteLine("/// K block [k0, k1) only: the accumulators start at the bias when k0 = 0, otherwise at the partial sums this tile stored");
+            w.WriteLine("/// in y for [0, k0) (a float stored and reloaded is exact, so each output is still one fma chain in k order), and the");
+            w.WriteLine("/// activation runs only after the block that ends at K.");
+        }
+
         w.WriteLine("/// </summary>");
         w.WriteLine("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.WriteLine($"public static void {tile.Name}<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)");
+        w.WriteLine(tile.KBlock
+            ? $"public static void {tile.Name}<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)"
+            : $"public static void {tile.Name}<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)");
         w.Indent();
         w.WriteLine($"where TKernel : struct, {EmittedNames.IDenseKernel}");
         w.Unindent();
@@ -95,31 +104,57 @@ internal static class TileEmitter
             w.WriteLine("nuint panel = (nuint)TKernel.PanelStride;");
         }
 
-        // The accumulators start at the bias: acc = b[n]. One line per row: its x row and its accumulators.
-        var biases = new List<string>();
-        for (int c = 0; c < cols; c++)
+        if (tile.KBlock)
         {
-            biases.Add($"b{c} = {vec}.LoadUnsafe(ref bias, {tile.Columns[c].YOffset})");
-        }
+            // The first block starts every row at the bias (row stride 0), a later one at its row of partial sums.
+            w.WriteLine("ref float s0 = ref (k0 == 0 ? ref bias : ref y0);");
+            w.WriteLine("nint lds = k0 == 0 ? 0 : ldy;");
+            for (int r = 0; r < rows; r++)
+            {
+                var accs = new List<string>();
+                for (int c = 0; c < cols; c++)
+                {
+                    accs.Add($"acc{r}_{c} = {vec}.LoadUnsafe(ref s{r}, {tile.Columns[c].YOffset})");
+                }
 
-        w.WriteLine($"{vec}<float> {string.Join(", ", biases)};");
-        for (int r = 0; r < rows; r++)
+                string rowRefs = r == 0 ? string.Empty : $"ref float x{r} = ref Unsafe.Add(ref x{r - 1}, ldx); ref float s{r} = ref Unsafe.Add(ref s{r - 1}, lds); ";
+                w.WriteLine($"{rowRefs}{vec}<float> {string.Join(", ", accs)};");
+            }
+        }
+        else
         {
-            var accs = new List<string>();
+            // The accumulators start at the bias: acc = b[n]. One line per row: its x row and its accumulators.
+            var biases = new List<string>();
             for (int c = 0; c < cols; c++)
             {
-                accs.Add($"acc{r}_{c} = b{c}");
+                biases.Add($"b{c} = {vec}.LoadUnsafe(ref bias, {tile.Columns[c].YOffset})");
             }
 
-            string xRow = r == 0 ? string.Empty : $"ref float x{r} = ref Unsafe.Add(ref x{r - 1}, ldx); ";
-            w.WriteLine($"{xRow}{vec}<float> {string.Join(", ", accs)};");
+            w.WriteLine($"{vec}<float> {string.Join(", ", biases)};");
+            for (int r = 0; r < rows; r++)
+            {
+                var accs = new List<string>();
+                for (int c = 0; c < cols; c++)
+                {
+                    accs.Add($"acc{r}_{c} = b{c}");
+                }
+
+                string xRow = r == 0 ? string.Empty : $"ref float x{r} = ref Unsafe.Add(ref x{r - 1}, ldx); ";
+                w.WriteLine($"{xRow}{vec}<float> {string.Join(", ", accs)};");
+            }
         }
 
         w.WriteLine(weightsFirst ? $"{vec}<float> a, {Join("w", cols)};" : $"{vec}<float> b, {Join("a", rows)};");
-        w.WriteLine("nint k = 0;");
+        string kEnd = tile.KBlock ? "k1" : "TKernel.Inputs";
+        if (tile.KBlock)
+        {
+            w.WriteLine($"w = ref Unsafe.Add(ref w, k0 * {tile.StepStride});");
+        }
+
+        w.WriteLine(tile.KBlock ? "nint k = k0;" : "nint k = 0;");
         if (kUnroll > 1)
         {
-            w.OpenBlock($"for (; k <= TKernel.Inputs - {kUnroll}; k += {kUnroll})");
+            w.OpenBlock($"for (; k <= {kEnd} - {kUnroll}; k += {kUnroll})");
             for (int s = 0; s < kUnroll; s++)
             {
                 EmitStep(w, tile, vec, s == 0 ? "k" : $"k + {s}", s * tile.StepStride, weightsFirst, multiPanel);
@@ -129,7 +164,7 @@ internal static class TileEmitter
             w.CloseBlock();
         }
 
-        w.OpenBlock("for (; k < TKernel.Inputs; k++)");
+        w.OpenBlock($"for (; k < {kEnd}; k++)");
         EmitStep(w, tile, vec, "k", 0, weightsFirst, multiPanel);
         w.WriteLine($"w = ref Unsafe.Add(ref w, {tile.StepStride});");
         w.CloseBlock();
@@ -164,7 +199,16 @@ internal static class TileEmitter
             8 => EmittedNames.EpilogueApplyStored8,
             _ => EmittedNames.EpilogueApplyStored4,
         };
-        w.WriteLine($"{applyStored}<TKernel>(ref y0, ldy, {rows}, {width});");
+        if (tile.KBlock)
+        {
+            w.OpenBlock("if (k1 == TKernel.Inputs)");
+            w.WriteLine($"{applyStored}<TKernel>(ref y0, ldy, {rows}, {width});");
+            w.CloseBlock();
+        }
+        else
+        {
+            w.WriteLine($"{applyStored}<TKernel>(ref y0, ldy, {rows}, {width});");
+        }
         w.CloseBlock();
     }
 

@@ -32,15 +32,19 @@ internal static class StockTiles
             var tiles = new List<TilePlan>();
             var seen = new HashSet<string>();
 
-            // A layer's tiles depend only on its main panel count and its tail's columns, never on K.
-            for (int outputs = 1; outputs <= (MaxMainPanels * TilePolicy.DefaultColumns) + TilePolicy.DefaultColumns - 1; outputs++)
+            // A layer's tiles depend on its main panel count, its tail's columns and whether K is long enough to be
+            // blocked (which adds the MR-row K-block tile), never otherwise on K.
+            foreach (int inputs in new[] { 1, TilePolicy.KBlockAbove + 1 })
             {
-                SweepPlan sweep = SweepPlan.Create(isa, PackedLayer.For(1, outputs, TilePolicy.DefaultColumns, 0), 0);
-                foreach (TilePlan tile in sweep.Tiles())
+                for (int outputs = 1; outputs <= (MaxMainPanels * TilePolicy.DefaultColumns) + TilePolicy.DefaultColumns - 1; outputs++)
                 {
-                    if (seen.Add(tile.Key))
+                    SweepPlan sweep = SweepPlan.Create(isa, PackedLayer.For(inputs, outputs, TilePolicy.DefaultColumns, 0), 0);
+                    foreach (TilePlan tile in sweep.Tiles())
                     {
-                        tiles.Add(tile);
+                        if (seen.Add(tile.Key))
+                        {
+                            tiles.Add(tile);
+                        }
                     }
                 }
             }

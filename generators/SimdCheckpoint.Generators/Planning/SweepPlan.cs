@@ -16,8 +16,9 @@ internal sealed class SweepPlan
     public const int MaxRemainderTile = 6;
 
     private SweepPlan(
-        VectorIsa isa, int rows, int groupPanels, bool hasMain, TileShape? tail, int[] rowPanels, int blockPanels, int panelWidth)
+        VectorIsa isa, int rows, int groupPanels, bool hasMain, TileShape? tail, int[] rowPanels, int blockPanels, int panelWidth, bool kBlocked)
     {
+        KBlocked = kBlocked;
         Isa = isa;
         Rows = rows;
         GroupPanels = groupPanels;
@@ -28,7 +29,7 @@ internal sealed class SweepPlan
         PanelWidth = panelWidth;
         var key = new StringBuilder();
         key.Append(isa.Name).Append('|').Append(rows).Append('|').Append(groupPanels).Append('|').Append(hasMain).Append('|')
-            .Append(tail is null ? "-" : tail.Key).Append('|').Append(string.Join(",", rowPanels));
+            .Append(tail is null ? "-" : tail.Key).Append('|').Append(string.Join(",", rowPanels)).Append('|').Append(kBlocked);
         Key = key.ToString();
     }
 
@@ -55,6 +56,12 @@ internal sealed class SweepPlan
 
     /// <summary>Panels per block of the driver's walk: the remaining rows of a batch are computed block by block.</summary>
     public int BlockPanels { get; }
+
+    /// <summary>
+    /// Whether the full row blocks run K block by K block (<see cref="TilePolicy.KBlock"/>): a layer of more than
+    /// <see cref="TilePolicy.KBlockAbove"/> inputs with full panels and MR above 1.
+    /// </summary>
+    public bool KBlocked { get; }
 
     /// <summary>What makes two kernels' sweeps the same code.</summary>
     public string Key { get; }
@@ -124,12 +131,18 @@ internal sealed class SweepPlan
             tail = new TileShape(layout.TailWidth, lanes, (layout.TailColumns + lanes - 1) / lanes);
         }
 
-        return new SweepPlan(isa, rows, panels, layout.MainPanels > 0, tail, rowPanels, blockPanels, panelWidth);
+        bool kBlocked = layout.Inputs > TilePolicy.KBlockAbove && layout.MainPanels > 0 && rows > 1;
+        return new SweepPlan(isa, rows, panels, layout.MainPanels > 0, tail, rowPanels, blockPanels, panelWidth, kBlocked);
     }
 
     /// <summary>The tiles this sweep calls: main tiles of every width its ranges may need, and tail tiles, for the row counts it uses.</summary>
     public IEnumerable<TilePlan> Tiles()
     {
+        if (KBlocked)
+        {
+            yield return TilePlan.KBlocked(Isa, Rows, GroupPanels, PanelWidth);
+        }
+
         foreach ((int rows, int panels) in RowTiles())
         {
             if (HasMain)

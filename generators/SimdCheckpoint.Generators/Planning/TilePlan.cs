@@ -11,8 +11,9 @@ namespace SimdCheckpoint.Generators.Planning;
 /// </summary>
 internal sealed class TilePlan
 {
-    private TilePlan(VectorIsa isa, int rows, int lanes, IReadOnlyList<TileColumn> columns, int stepStride, int panels, bool tail, string name, string description)
+    private TilePlan(VectorIsa isa, int rows, int lanes, IReadOnlyList<TileColumn> columns, int stepStride, int panels, bool tail, string name, string description, bool kBlock = false)
     {
+        KBlock = kBlock;
         Isa = isa;
         Rows = rows;
         Lanes = lanes;
@@ -23,7 +24,7 @@ internal sealed class TilePlan
         Name = name;
         Description = description;
         var key = new System.Text.StringBuilder();
-        key.Append(isa.Name).Append('|').Append(rows).Append('|').Append(lanes).Append('|').Append(stepStride).Append('|').Append(panels).Append('|').Append(tail);
+        key.Append(isa.Name).Append('|').Append(rows).Append('|').Append(lanes).Append('|').Append(stepStride).Append('|').Append(panels).Append('|').Append(tail).Append('|').Append(kBlock);
         foreach (TileColumn c in columns)
         {
             key.Append('|').Append(c.Panel).Append(':').Append(c.WeightOffset).Append(':').Append(c.YOffset).Append(':').Append(c.Partial);
@@ -52,6 +53,12 @@ internal sealed class TilePlan
 
     public bool IsTail { get; }
 
+    /// <summary>
+    /// A K-block tile: k in [k0, k1) only, starting from the bias when k0 = 0 and otherwise from the partial sums it
+    /// stored in y for [0, k0), with the activation only after the block that ends at K.
+    /// </summary>
+    public bool KBlock { get; }
+
     /// <summary>"Tile12x32", "Tail3x12": unique within its path's tile class.</summary>
     public string Name { get; }
 
@@ -78,6 +85,14 @@ internal sealed class TilePlan
             ? $"{rows}x{width} tile: {rows} row(s) by one {panelWidth}-column panel"
             : $"{rows}x{width} tile: {rows} row(s) by {panels} consecutive {panelWidth}-column panels";
         return new TilePlan(isa, rows, lanes, columns, panelWidth, panels, tail: false, "Tile" + Int(rows) + "x" + Int(width), description);
+    }
+
+    /// <summary>The K-block form of <see cref="Main"/>'s tile: what a sweep runs a long-K layer's full row blocks on, one K block at a time.</summary>
+    public static TilePlan KBlocked(VectorIsa isa, int rows, int panels, int panelWidth)
+    {
+        TilePlan main = Main(isa, rows, panels, panelWidth);
+        string description = main.Description.Replace(" tile:", " K-block tile:");
+        return new TilePlan(isa, rows, main.Lanes, main.Columns, panelWidth, panels, tail: false, "KBlock" + Int(rows) + "x" + Int(panels * panelWidth), description, kBlock: true);
     }
 
     /// <summary>

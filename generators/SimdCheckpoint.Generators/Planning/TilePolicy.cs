@@ -26,6 +26,16 @@ internal static class TilePolicy
 
     public const int MaxColumns = 64;
 
+    /// <summary>
+    /// K steps per block of a long-K layer's full row blocks: an MR-row tile's x rows over one block (12 KiB for 12 rows)
+    /// stay in L1 and a block of panels over it (128 KiB for 8 panels of 16) in L2, where the whole of K would not
+    /// (a 4096-input layer at batch 64: 1 MiB of x and 2 MiB of panels per block). MLAS blocks K by 256 as well.
+    /// </summary>
+    public const int KBlock = 256;
+
+    /// <summary>Layers with more inputs than this run their full row blocks in K blocks of <see cref="KBlock"/>.</summary>
+    public const int KBlockAbove = 512;
+
     /// <summary>A row block's remaining rows run as at most two remainder blocks of at most <see cref="SweepPlan.MaxRemainderTile"/> rows.</summary>
     public const int MaxRows = (2 * SweepPlan.MaxRemainderTile) + 1;
 

@@ -10,12 +10,132 @@ using System.Runtime.Intrinsics;
 namespace SimdCheckpoint.Kernels;
 
 /// <summary>
-/// The Vector512 (zmm) tiles of the default plan, 37 of them: generic over a generated kernel's constants, which the
+/// The Vector512 (zmm) tiles of the default plan, 38 of them: generic over a generated kernel's constants, which the
 /// JIT specialises per layer shape. Called by generated code only.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Vector512Tiles
 {
+    /// <summary>
+    /// 12x32 K-block tile: 12 row(s) by 2 consecutive 16-column panels: 24 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
+    /// K block [k0, k1) only: the accumulators start at the bias when k0 = 0, otherwise at the partial sums this tile stored
+    /// in y for [0, k0) (a float stored and reloaded is exact, so each output is still one fma chain in k order), and the
+    /// activation runs only after the block that ends at K.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void KBlock12x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)
+        where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
+    {
+        nuint panel = (nuint)TKernel.PanelStride;
+        ref float s0 = ref (k0 == 0 ? ref bias : ref y0);
+        nint lds = k0 == 0 ? 0 : ldy;
+        Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref s0, 0), acc0_1 = Vector512.LoadUnsafe(ref s0, 16);
+        ref float x1 = ref Unsafe.Add(ref x0, ldx); ref float s1 = ref Unsafe.Add(ref s0, lds); Vector512<float> acc1_0 = Vector512.LoadUnsafe(ref s1, 0), acc1_1 = Vector512.LoadUnsafe(ref s1, 16);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx); ref float s2 = ref Unsafe.Add(ref s1, lds); Vector512<float> acc2_0 = Vector512.LoadUnsafe(ref s2, 0), acc2_1 = Vector512.LoadUnsafe(ref s2, 16);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx); ref float s3 = ref Unsafe.Add(ref s2, lds); Vector512<float> acc3_0 = Vector512.LoadUnsafe(ref s3, 0), acc3_1 = Vector512.LoadUnsafe(ref s3, 16);
+        ref float x4 = ref Unsafe.Add(ref x3, ldx); ref float s4 = ref Unsafe.Add(ref s3, lds); Vector512<float> acc4_0 = Vector512.LoadUnsafe(ref s4, 0), acc4_1 = Vector512.LoadUnsafe(ref s4, 16);
+        ref float x5 = ref Unsafe.Add(ref x4, ldx); ref float s5 = ref Unsafe.Add(ref s4, lds); Vector512<float> acc5_0 = Vector512.LoadUnsafe(ref s5, 0), acc5_1 = Vector512.LoadUnsafe(ref s5, 16);
+        ref float x6 = ref Unsafe.Add(ref x5, ldx); ref float s6 = ref Unsafe.Add(ref s5, lds); Vector512<float> acc6_0 = Vector512.LoadUnsafe(ref s6, 0), acc6_1 = Vector512.LoadUnsafe(ref s6, 16);
+        ref float x7 = ref Unsafe.Add(ref x6, ldx); ref float s7 = ref Unsafe.Add(ref s6, lds); Vector512<float> acc7_0 = Vector512.LoadUnsafe(ref s7, 0), acc7_1 = Vector512.LoadUnsafe(ref s7, 16);
+        ref float x8 = ref Unsafe.Add(ref x7, ldx); ref float s8 = ref Unsafe.Add(ref s7, lds); Vector512<float> acc8_0 = Vector512.LoadUnsafe(ref s8, 0), acc8_1 = Vector512.LoadUnsafe(ref s8, 16);
+        ref float x9 = ref Unsafe.Add(ref x8, ldx); ref float s9 = ref Unsafe.Add(ref s8, lds); Vector512<float> acc9_0 = Vector512.LoadUnsafe(ref s9, 0), acc9_1 = Vector512.LoadUnsafe(ref s9, 16);
+        ref float x10 = ref Unsafe.Add(ref x9, ldx); ref float s10 = ref Unsafe.Add(ref s9, lds); Vector512<float> acc10_0 = Vector512.LoadUnsafe(ref s10, 0), acc10_1 = Vector512.LoadUnsafe(ref s10, 16);
+        ref float x11 = ref Unsafe.Add(ref x10, ldx); ref float s11 = ref Unsafe.Add(ref s10, lds); Vector512<float> acc11_0 = Vector512.LoadUnsafe(ref s11, 0), acc11_1 = Vector512.LoadUnsafe(ref s11, 16);
+        Vector512<float> a, w0, w1;
+        w = ref Unsafe.Add(ref w, k0 * 16);
+        nint k = k0;
+        for (; k <= k1 - 4; k += 4)
+        {
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
+            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
+            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
+            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
+            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w0 = Vector512.LoadUnsafe(ref w, 16); w1 = Vector512.LoadUnsafe(ref w, panel + 16);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 1)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 1)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 1)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
+            a = Vector512.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
+            a = Vector512.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
+            a = Vector512.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
+            a = Vector512.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w0 = Vector512.LoadUnsafe(ref w, 32); w1 = Vector512.LoadUnsafe(ref w, panel + 32);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 2)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 2)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 2)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
+            a = Vector512.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
+            a = Vector512.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
+            a = Vector512.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
+            a = Vector512.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w0 = Vector512.LoadUnsafe(ref w, 48); w1 = Vector512.LoadUnsafe(ref w, panel + 48);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 3)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 3)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 3)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
+            a = Vector512.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
+            a = Vector512.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
+            a = Vector512.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
+            a = Vector512.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w = ref Unsafe.Add(ref w, 64);
+        }
+        for (; k < k1; k++)
+        {
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
+            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
+            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
+            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
+            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w = ref Unsafe.Add(ref w, 16);
+        }
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16);
+        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0); acc8_1.StoreUnsafe(ref y8, 16);
+        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0); acc9_1.StoreUnsafe(ref y9, 16);
+        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0); acc10_1.StoreUnsafe(ref y10, 16);
+        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0); acc11_1.StoreUnsafe(ref y11, 16);
+        if (k1 == TKernel.Inputs)
+        {
+            global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 32);
+        }
+    }
+
     /// <summary>
     /// 12x32 tile: 12 row(s) by 2 consecutive 16-column panels: 24 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
@@ -2203,12 +2323,89 @@ public static class Vector512Tiles
 }
 
 /// <summary>
-/// The Vector256 (ymm) tiles of the default plan, 23 of them: generic over a generated kernel's constants, which the
+/// The Vector256 (ymm) tiles of the default plan, 24 of them: generic over a generated kernel's constants, which the
 /// JIT specialises per layer shape. Called by generated code only.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Vector256Tiles
 {
+    /// <summary>
+    /// 6x16 K-block tile: 6 row(s) by one 16-column panel: 12 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
+    /// K block [k0, k1) only: the accumulators start at the bias when k0 = 0, otherwise at the partial sums this tile stored
+    /// in y for [0, k0) (a float stored and reloaded is exact, so each output is still one fma chain in k order), and the
+    /// activation runs only after the block that ends at K.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void KBlock6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)
+        where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
+    {
+        ref float s0 = ref (k0 == 0 ? ref bias : ref y0);
+        nint lds = k0 == 0 ? 0 : ldy;
+        Vector256<float> acc0_0 = Vector256.LoadUnsafe(ref s0, 0), acc0_1 = Vector256.LoadUnsafe(ref s0, 8);
+        ref float x1 = ref Unsafe.Add(ref x0, ldx); ref float s1 = ref Unsafe.Add(ref s0, lds); Vector256<float> acc1_0 = Vector256.LoadUnsafe(ref s1, 0), acc1_1 = Vector256.LoadUnsafe(ref s1, 8);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx); ref float s2 = ref Unsafe.Add(ref s1, lds); Vector256<float> acc2_0 = Vector256.LoadUnsafe(ref s2, 0), acc2_1 = Vector256.LoadUnsafe(ref s2, 8);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx); ref float s3 = ref Unsafe.Add(ref s2, lds); Vector256<float> acc3_0 = Vector256.LoadUnsafe(ref s3, 0), acc3_1 = Vector256.LoadUnsafe(ref s3, 8);
+        ref float x4 = ref Unsafe.Add(ref x3, ldx); ref float s4 = ref Unsafe.Add(ref s3, lds); Vector256<float> acc4_0 = Vector256.LoadUnsafe(ref s4, 0), acc4_1 = Vector256.LoadUnsafe(ref s4, 8);
+        ref float x5 = ref Unsafe.Add(ref x4, ldx); ref float s5 = ref Unsafe.Add(ref s4, lds); Vector256<float> acc5_0 = Vector256.LoadUnsafe(ref s5, 0), acc5_1 = Vector256.LoadUnsafe(ref s5, 8);
+        Vector256<float> a, w0, w1;
+        w = ref Unsafe.Add(ref w, k0 * 16);
+        nint k = k0;
+        for (; k <= k1 - 4; k += 4)
+        {
+            w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
+            a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
+            w0 = Vector256.LoadUnsafe(ref w, 16); w1 = Vector256.LoadUnsafe(ref w, 24);
+            a = Vector256.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector256.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector256.Create(Unsafe.Add(ref x2, k + 1)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector256.Create(Unsafe.Add(ref x3, k + 1)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector256.Create(Unsafe.Add(ref x4, k + 1)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector256.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
+            w0 = Vector256.LoadUnsafe(ref w, 32); w1 = Vector256.LoadUnsafe(ref w, 40);
+            a = Vector256.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector256.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector256.Create(Unsafe.Add(ref x2, k + 2)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector256.Create(Unsafe.Add(ref x3, k + 2)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector256.Create(Unsafe.Add(ref x4, k + 2)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector256.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
+            w0 = Vector256.LoadUnsafe(ref w, 48); w1 = Vector256.LoadUnsafe(ref w, 56);
+            a = Vector256.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector256.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector256.Create(Unsafe.Add(ref x2, k + 3)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector256.Create(Unsafe.Add(ref x3, k + 3)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector256.Create(Unsafe.Add(ref x4, k + 3)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector256.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
+            w = ref Unsafe.Add(ref w, 64);
+        }
+        for (; k < k1; k++)
+        {
+            w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
+            a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
+            a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
+            a = Vector256.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector256.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector256.FusedMultiplyAdd(a, w1, acc2_1);
+            a = Vector256.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector256.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector256.FusedMultiplyAdd(a, w1, acc3_1);
+            a = Vector256.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector256.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector256.FusedMultiplyAdd(a, w1, acc4_1);
+            a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector256.FusedMultiplyAdd(a, w1, acc5_1);
+            w = ref Unsafe.Add(ref w, 16);
+        }
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 8);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 8);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 8);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 8);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 8);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 8);
+        if (k1 == TKernel.Inputs)
+        {
+            global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 6, 16);
+        }
+    }
+
     /// <summary>
     /// 6x16 tile: 6 row(s) by one 16-column panel: 12 Vector256 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
@@ -3434,12 +3631,73 @@ public static class Vector256Tiles
 }
 
 /// <summary>
-/// The Vector128 (xmm/NEON) tiles of the default plan, 16 of them: generic over a generated kernel's constants, which the
+/// The Vector128 (xmm/NEON) tiles of the default plan, 17 of them: generic over a generated kernel's constants, which the
 /// JIT specialises per layer shape. Called by generated code only.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Vector128Tiles
 {
+    /// <summary>
+    /// 3x16 K-block tile: 3 row(s) by one 16-column panel: 12 Vector128 accumulators; per k step 3 broadcast(s) and the 4 weight vectors streamed one at a time.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
+    /// K block [k0, k1) only: the accumulators start at the bias when k0 = 0, otherwise at the partial sums this tile stored
+    /// in y for [0, k0) (a float stored and reloaded is exact, so each output is still one fma chain in k order), and the
+    /// activation runs only after the block that ends at K.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void KBlock3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)
+        where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
+    {
+        ref float s0 = ref (k0 == 0 ? ref bias : ref y0);
+        nint lds = k0 == 0 ? 0 : ldy;
+        Vector128<float> acc0_0 = Vector128.LoadUnsafe(ref s0, 0), acc0_1 = Vector128.LoadUnsafe(ref s0, 4), acc0_2 = Vector128.LoadUnsafe(ref s0, 8), acc0_3 = Vector128.LoadUnsafe(ref s0, 12);
+        ref float x1 = ref Unsafe.Add(ref x0, ldx); ref float s1 = ref Unsafe.Add(ref s0, lds); Vector128<float> acc1_0 = Vector128.LoadUnsafe(ref s1, 0), acc1_1 = Vector128.LoadUnsafe(ref s1, 4), acc1_2 = Vector128.LoadUnsafe(ref s1, 8), acc1_3 = Vector128.LoadUnsafe(ref s1, 12);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx); ref float s2 = ref Unsafe.Add(ref s1, lds); Vector128<float> acc2_0 = Vector128.LoadUnsafe(ref s2, 0), acc2_1 = Vector128.LoadUnsafe(ref s2, 4), acc2_2 = Vector128.LoadUnsafe(ref s2, 8), acc2_3 = Vector128.LoadUnsafe(ref s2, 12);
+        Vector128<float> b, a0, a1, a2;
+        w = ref Unsafe.Add(ref w, k0 * 16);
+        nint k = k0;
+        for (; k <= k1 - 4; k += 4)
+        {
+            a0 = Vector128.Create(Unsafe.Add(ref x0, k)); a1 = Vector128.Create(Unsafe.Add(ref x1, k)); a2 = Vector128.Create(Unsafe.Add(ref x2, k));
+            b = Vector128.LoadUnsafe(ref w, 0); acc0_0 = Vector128.FusedMultiplyAdd(a0, b, acc0_0); acc1_0 = Vector128.FusedMultiplyAdd(a1, b, acc1_0); acc2_0 = Vector128.FusedMultiplyAdd(a2, b, acc2_0);
+            b = Vector128.LoadUnsafe(ref w, 4); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1); acc1_1 = Vector128.FusedMultiplyAdd(a1, b, acc1_1); acc2_1 = Vector128.FusedMultiplyAdd(a2, b, acc2_1);
+            b = Vector128.LoadUnsafe(ref w, 8); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2); acc2_2 = Vector128.FusedMultiplyAdd(a2, b, acc2_2);
+            b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
+            a0 = Vector128.Create(Unsafe.Add(ref x0, k + 1)); a1 = Vector128.Create(Unsafe.Add(ref x1, k + 1)); a2 = Vector128.Create(Unsafe.Add(ref x2, k + 1));
+            b = Vector128.LoadUnsafe(ref w, 16); acc0_0 = Vector128.FusedMultiplyAdd(a0, b, acc0_0); acc1_0 = Vector128.FusedMultiplyAdd(a1, b, acc1_0); acc2_0 = Vector128.FusedMultiplyAdd(a2, b, acc2_0);
+            b = Vector128.LoadUnsafe(ref w, 20); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1); acc1_1 = Vector128.FusedMultiplyAdd(a1, b, acc1_1); acc2_1 = Vector128.FusedMultiplyAdd(a2, b, acc2_1);
+            b = Vector128.LoadUnsafe(ref w, 24); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2); acc2_2 = Vector128.FusedMultiplyAdd(a2, b, acc2_2);
+            b = Vector128.LoadUnsafe(ref w, 28); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
+            a0 = Vector128.Create(Unsafe.Add(ref x0, k + 2)); a1 = Vector128.Create(Unsafe.Add(ref x1, k + 2)); a2 = Vector128.Create(Unsafe.Add(ref x2, k + 2));
+            b = Vector128.LoadUnsafe(ref w, 32); acc0_0 = Vector128.FusedMultiplyAdd(a0, b, acc0_0); acc1_0 = Vector128.FusedMultiplyAdd(a1, b, acc1_0); acc2_0 = Vector128.FusedMultiplyAdd(a2, b, acc2_0);
+            b = Vector128.LoadUnsafe(ref w, 36); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1); acc1_1 = Vector128.FusedMultiplyAdd(a1, b, acc1_1); acc2_1 = Vector128.FusedMultiplyAdd(a2, b, acc2_1);
+            b = Vector128.LoadUnsafe(ref w, 40); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2); acc2_2 = Vector128.FusedMultiplyAdd(a2, b, acc2_2);
+            b = Vector128.LoadUnsafe(ref w, 44); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
+            a0 = Vector128.Create(Unsafe.Add(ref x0, k + 3)); a1 = Vector128.Create(Unsafe.Add(ref x1, k + 3)); a2 = Vector128.Create(Unsafe.Add(ref x2, k + 3));
+            b = Vector128.LoadUnsafe(ref w, 48); acc0_0 = Vector128.FusedMultiplyAdd(a0, b, acc0_0); acc1_0 = Vector128.FusedMultiplyAdd(a1, b, acc1_0); acc2_0 = Vector128.FusedMultiplyAdd(a2, b, acc2_0);
+            b = Vector128.LoadUnsafe(ref w, 52); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1); acc1_1 = Vector128.FusedMultiplyAdd(a1, b, acc1_1); acc2_1 = Vector128.FusedMultiplyAdd(a2, b, acc2_1);
+            b = Vector128.LoadUnsafe(ref w, 56); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2); acc2_2 = Vector128.FusedMultiplyAdd(a2, b, acc2_2);
+            b = Vector128.LoadUnsafe(ref w, 60); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
+            w = ref Unsafe.Add(ref w, 64);
+        }
+        for (; k < k1; k++)
+        {
+            a0 = Vector128.Create(Unsafe.Add(ref x0, k)); a1 = Vector128.Create(Unsafe.Add(ref x1, k)); a2 = Vector128.Create(Unsafe.Add(ref x2, k));
+            b = Vector128.LoadUnsafe(ref w, 0); acc0_0 = Vector128.FusedMultiplyAdd(a0, b, acc0_0); acc1_0 = Vector128.FusedMultiplyAdd(a1, b, acc1_0); acc2_0 = Vector128.FusedMultiplyAdd(a2, b, acc2_0);
+            b = Vector128.LoadUnsafe(ref w, 4); acc0_1 = Vector128.FusedMultiplyAdd(a0, b, acc0_1); acc1_1 = Vector128.FusedMultiplyAdd(a1, b, acc1_1); acc2_1 = Vector128.FusedMultiplyAdd(a2, b, acc2_1);
+            b = Vector128.LoadUnsafe(ref w, 8); acc0_2 = Vector128.FusedMultiplyAdd(a0, b, acc0_2); acc1_2 = Vector128.FusedMultiplyAdd(a1, b, acc1_2); acc2_2 = Vector128.FusedMultiplyAdd(a2, b, acc2_2);
+            b = Vector128.LoadUnsafe(ref w, 12); acc0_3 = Vector128.FusedMultiplyAdd(a0, b, acc0_3); acc1_3 = Vector128.FusedMultiplyAdd(a1, b, acc1_3); acc2_3 = Vector128.FusedMultiplyAdd(a2, b, acc2_3);
+            w = ref Unsafe.Add(ref w, 16);
+        }
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 4); acc0_2.StoreUnsafe(ref y0, 8); acc0_3.StoreUnsafe(ref y0, 12);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 4); acc1_2.StoreUnsafe(ref y1, 8); acc1_3.StoreUnsafe(ref y1, 12);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 4); acc2_2.StoreUnsafe(ref y2, 8); acc2_3.StoreUnsafe(ref y2, 12);
+        if (k1 == TKernel.Inputs)
+        {
+            global::SimdCheckpoint.Kernels.Epilogue.ApplyStored4<TKernel>(ref y0, ldy, 3, 16);
+        }
+    }
+
     /// <summary>
     /// 3x16 tile: 3 row(s) by one 16-column panel: 12 Vector128 accumulators; per k step 3 broadcast(s) and the 4 weight vectors streamed one at a time.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
