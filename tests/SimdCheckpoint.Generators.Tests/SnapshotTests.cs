@@ -140,15 +140,15 @@ public sealed class SnapshotTests
     [Fact]
     public void Long_k_layer_runs_its_row_blocks_in_k_blocks_matches_snapshot()
     {
-        // 600 inputs: above the K-blocking threshold (512), so the first layer's sweep walks K in blocks of 256 (the last
-        // one 88 long) on its full row blocks; the second layer (40 inputs) keeps the whole-K sweep.
+        // 2100 inputs: above the K-blocking threshold (2048), so the first layer's sweep walks K in blocks of 256 (the
+        // last one 52 long) on its full row blocks; the second layer (40 inputs) keeps the whole-K sweep.
         const string source = """
             using SimdCheckpoint;
 
             namespace Samples;
 
             [Network]
-            [Dense(600, 40, Activation.Gelu, Name = "long")]
+            [Dense(2100, 40, Activation.Gelu, Name = "long")]
             [Dense(40, 3, Activation.Identity, Name = "short")]
             public partial class LongK;
             """;

@@ -28,13 +28,17 @@ internal static class TilePolicy
 
     /// <summary>
     /// K steps per block of a long-K layer's full row blocks: an MR-row tile's x rows over one block (12 KiB for 12 rows)
-    /// stay in L1 and a block of panels over it (128 KiB for 8 panels of 16) in L2, where the whole of K would not
-    /// (a 4096-input layer at batch 64: 1 MiB of x and 2 MiB of panels per block). MLAS blocks K by 256 as well.
+    /// stay in L1 and a block of panels over it (128 KiB for 8 panels of 16) in L2. MLAS blocks K by 256 as well.
     /// </summary>
     public const int KBlock = 256;
 
-    /// <summary>Layers with more inputs than this run their full row blocks in K blocks of <see cref="KBlock"/>.</summary>
-    public const int KBlockAbove = 512;
+    /// <summary>
+    /// Layers with more inputs than this run their full row blocks in K blocks of <see cref="KBlock"/>: above it a block
+    /// of 8 panels over all of K is more than 1 MiB (2 MiB at K = 4096), more than an L2 of 1.25 MiB keeps beside x.
+    /// Measured on an Ice Lake core (docs/performance.md, "K blocking"): K = 784 and 1536, whose panel blocks fit, ran
+    /// 7-18 % slower blocked; K = 4096 ran 1.2-1.36x faster in two of three measurements and level in the third.
+    /// </summary>
+    public const int KBlockAbove = 2048;
 
     /// <summary>A row block's remaining rows run as at most two remainder blocks of at most <see cref="SweepPlan.MaxRemainderTile"/> rows.</summary>
     public const int MaxRows = (2 * SweepPlan.MaxRemainderTile) + 1;

@@ -38,7 +38,7 @@ public sealed class KernelConformanceTests
     [Fact]
     public void The_grid_covers_every_declared_shape()
     {
-        Assert.Equal(56 + 2 + 16, GeneratedKernels.ConformanceNetworks().Length);
+        Assert.Equal(56 + 3 + 16, GeneratedKernels.ConformanceNetworks().Length);
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 // The conformance grid: one single-layer network per (K, N), so every generated kernel shape is exercised.
 // K: 1, below / at / above the K unroll (4), two unrolls, two plus one, large and odd.
-// K above 512 runs the full row blocks in K blocks of 256: 1031 (a last block of 7: one unroll and three steps),
-// 513 (a last block of one step) and 768 (blocks that end exactly at K).
+// K above 2048 runs the full row blocks in K blocks of 256: 2049 (a last block of one step), 2055 (a last block of 7:
+// one unroll and three steps) and 2304 (blocks that end exactly at K).
 // N: 1, 2, NR-1, NR, NR+1, 2*NR+3, 5 panels (leftover after 4- and 2-panel row tiles), large (18 panels + tail 12).
 // Activations rotate over the grid (all nine, softmax included) so every one meets K and N edges and every batch.
 using SimdCheckpoint;
@@ -233,12 +233,16 @@ public partial class Conformance_K1031_N80;
 public partial class Conformance_K1031_N300;
 
 [Network(Gradients = true)]
-[Dense(513, 35, Activation.Gelu)]
-public partial class Conformance_K513_N35;
+[Dense(2049, 35, Activation.Gelu)]
+public partial class Conformance_K2049_N35;
 
 [Network(Gradients = true)]
-[Dense(768, 80, Activation.Softmax)]
-public partial class Conformance_K768_N80;
+[Dense(2055, 300, Activation.LeakyRelu, Alpha = 0.1f)]
+public partial class Conformance_K2055_N300;
+
+[Network(Gradients = true)]
+[Dense(2304, 80, Activation.Softmax)]
+public partial class Conformance_K2304_N80;
 
 // Tail sweep: every tail width 1..15 of a 16-column panel (alone and after full panels), so every partial
 // store of 4-, 8- and 16-lane vectors (halves, 64-bit, 32-bit pieces) is exercised on every path.
