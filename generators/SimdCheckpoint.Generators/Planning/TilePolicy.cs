@@ -33,10 +33,11 @@ internal static class TilePolicy
     public const int KBlock = 256;
 
     /// <summary>
-    /// Layers with more inputs than this run their full row blocks in K blocks of <see cref="KBlock"/>: above it a block
-    /// of 8 panels over all of K is more than 1 MiB (2 MiB at K = 4096), more than an L2 of 1.25 MiB keeps beside x.
-    /// Measured on an Ice Lake core (docs/performance.md, "K blocking"): K = 784 and 1536, whose panel blocks fit, ran
-    /// 7-18 % slower blocked; K = 4096 ran 1.2-1.36x faster in two of three measurements and level in the third.
+    /// Layers with more inputs than this run their full row blocks in K blocks of <see cref="KBlock"/>: above it a pair
+    /// of panels over all of K (more than 256 KiB) and a batch-64 input (more than 512 KiB) are about an L2's size
+    /// (1.5 MiB at K = 4096 against the 1.25 MiB of an Ice Lake core).
+    /// Measured on an Ice Lake core (docs/performance.md, "K blocking"): K = 784 and 1536 ran 4-21 % slower blocked,
+    /// K = 1024 level in two A/Bs of three; K = 4096 faster in one or two of three and never slower.
     /// </summary>
     public const int KBlockAbove = 2048;
 

@@ -114,6 +114,7 @@ public sealed class ThreadedSessionTests
         LayerPanelsMatchTheLayer<PanelMix>();
         LayerPanelsMatchTheLayer<Transcendental>();
         LayerPanelsMatchTheLayer<Uneven>();
+        LayerPanelsMatchTheLayer<LongKPanels>();
     }
 
     private static void LayerPanelsMatchTheLayer<TNetwork>()

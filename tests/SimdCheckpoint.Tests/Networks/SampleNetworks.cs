@@ -178,3 +178,12 @@ public partial class NegativeSlope;
 [Dense(12, 32, Activation.LeakyRelu, Alpha = 0.1f, Name = "two")]
 [Dense(32, 5, Activation.Softmax, Name = "classes")]
 public partial class PanelMix;
+
+/// <summary>
+/// For the split by panels over a K-blocked sweep: 2055 inputs (above the K-blocking threshold of 2048; the last K block
+/// is 7 steps) into 83 outputs (5 panels of 16 and a 3-column tail), so panel ranges start on either panel of a
+/// Vector512 pair, are shorter than a pair, and end in the tail.
+/// </summary>
+[Network]
+[Dense(2055, 83, Activation.Gelu, Name = "long")]
+public partial class LongKPanels;
