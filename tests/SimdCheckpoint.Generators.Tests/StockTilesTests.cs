@@ -80,4 +80,32 @@ public sealed class StockTilesTests
         Assert.Contains("Vector256Tiles.Tile4x24<TKernel>(", run.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("global::SimdCheckpoint.Kernels.Vector256Tiles.Tile4x24", run.SingleSource, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_k_blocked_sweep_of_an_overridden_tile_shape_writes_its_k_block_tile_but_not_the_unused_whole_k_one()
+    {
+        // 2100 inputs: each path's sweep of this shape (9x24 on Vector512, 4x24 on Vector256, 2x24 on Vector128) runs its
+        // full row blocks in K blocks, on the K-block tile only; the remaining rows keep whole-K tiles of fewer rows, and
+        // no path writes a whole-K tile of its full row block, which nothing would call.
+        const string source = """
+            using SimdCheckpoint;
+            namespace N;
+            [Network(TileRows = 4, TileColumns = 24)]
+            [Dense(2100, 50, Activation.Relu)]
+            public partial class LongWide24;
+            """;
+        GeneratorRun run = GeneratorHarness.Run(source);
+        string code = run.SingleSource;
+        string vector256Tiles = code[code.IndexOf("private static class Vector256Tiles", StringComparison.Ordinal)..code.IndexOf("private static class Vector128Sweep0", StringComparison.Ordinal)];
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("Vector512Tiles.KBlock9x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.Contains("Vector256Tiles.KBlock4x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.Contains("Vector128Tiles.KBlock2x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.Contains("public static void KBlock4x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
+        Assert.Contains("public static void Tile3x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
+        Assert.DoesNotContain("void Tile9x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("void Tile4x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
+        Assert.DoesNotContain("void Tile2x24<TKernel>(", code[code.IndexOf("private static class Vector128Tiles", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
 }

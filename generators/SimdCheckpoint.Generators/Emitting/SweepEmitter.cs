@@ -152,25 +152,23 @@ internal static class SweepEmitter
         w.WriteLine($"nint groupEnd = mainEnd - first >= {q} ? first + ((mainEnd - first) / {q} * {q}) : first;");
         w.OpenBlock($"for (nint k0 = 0; k0 < TKernel.Inputs; k0 += {kc})");
         w.WriteLine($"nint k1 = k0 + {kc} < TKernel.Inputs ? k0 + {kc} : TKernel.Inputs;");
-        w.OpenBlock($"for (p = first; p < groupEnd; p += {q})");
-        w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * TKernel.PanelStride);");
-        w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw}));");
-        w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-        w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy, k0, k1);");
-        w.CloseBlock();
-        w.CloseBlock();
+        EmitPanelLoop(w, $"for (p = first; p < groupEnd; p += {q})", tile, mr, pw, advance: null, extraArguments: ", k0, k1");
         w.CloseBlock();
         w.WriteLine();
         w.WriteLine("p = groupEnd;");
     }
 
-    private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance)
+    /// <summary>
+    /// A loop (or test) over panel groups: each group's weights and bias, then <paramref name="tile"/> down every full
+    /// row block, with <paramref name="extraArguments"/> after the tile's usual ones (a K-block tile's range).
+    /// </summary>
+    private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance, string extraArguments = "")
     {
         w.OpenBlock(header);
         w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * TKernel.PanelStride);");
         w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw}));");
         w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
-        w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy);");
+        w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy{extraArguments});");
         w.CloseBlock();
         if (advance is int s)
         {

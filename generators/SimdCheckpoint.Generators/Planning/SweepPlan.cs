@@ -147,7 +147,13 @@ internal sealed class SweepPlan
         {
             if (HasMain)
             {
-                yield return TilePlan.Main(Isa, rows, panels, PanelWidth);
+                // A K-blocked sweep runs its whole groups' full row blocks on the K-block tile only: the whole-K tile of
+                // that shape would never be called (the smaller ones still are, at a range's end).
+                if (!(KBlocked && rows == Rows))
+                {
+                    yield return TilePlan.Main(Isa, rows, panels, PanelWidth);
+                }
+
                 for (int s = HighestPowerOfTwoBelow(panels); s >= 1; s /= 2)
                 {
                     yield return TilePlan.Main(Isa, rows, s, PanelWidth);
