@@ -157,6 +157,9 @@ public class KBlockSchedules
         public static int BiasOffset => MainPanels * PanelStride;
 
         public static int PackedLength => BiasOffset + TShape.N;
+
+        // The walks compared here share out no prefetches: the tiles compile without that code.
+        public static bool PrefetchesWeights => false;
     }
 
     private struct S784x256 : IShape

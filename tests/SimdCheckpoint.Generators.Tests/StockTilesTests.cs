@@ -108,4 +108,28 @@ public sealed class StockTilesTests
         Assert.DoesNotContain("void Tile4x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
         Assert.DoesNotContain("void Tile2x24<TKernel>(", code[code.IndexOf("private static class Vector128Tiles", StringComparison.Ordinal)..], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Only_a_network_whose_weights_exceed_an_l2_shares_out_prefetches()
+    {
+        // 1024 x 512 is 2 MiB of weights: the Vector512 and Vector256 sweeps share the next panel group's lines before
+        // each full row block's tile (12x32, 6x16). Vector128's 3x16 tile streams its four weight vectors one at a time
+        // and takes no share, so its sweep shares none. The tiny sample (a few KiB) never shares.
+        const string source = """
+            using SimdCheckpoint;
+            namespace N;
+            [Network]
+            [Dense(1024, 512, Activation.Relu)]
+            public partial class Big;
+            """;
+        GeneratorRun big = GeneratorHarness.Run(source);
+        GeneratorRun tiny = GeneratorHarness.Run(SnapshotTests.TinySource);
+
+        Assert.Empty(big.Diagnostics);
+        string share = "global::SimdCheckpoint.Kernels.WeightPrefetch.Share(ref Unsafe.Add(ref wp, ";
+        Assert.Contains(share + "2 * TKernel.PanelStride), 2 * TKernel.PanelStride, i / 12, full / 12);", big.SingleSource, StringComparison.Ordinal);
+        Assert.Contains(share + "1 * TKernel.PanelStride), 1 * TKernel.PanelStride, i / 6, full / 6);", big.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("i / 3, full / 3);", big.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("WeightPrefetch", tiny.SingleSource, StringComparison.Ordinal);
+    }
 }

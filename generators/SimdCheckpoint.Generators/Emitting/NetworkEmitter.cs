@@ -264,6 +264,7 @@ internal static class NetworkEmitter
         w.WriteLine($"public static int Inputs => {l.Inputs}; public static int Outputs => {l.Outputs}; public static {EmittedNames.Activation} Activation => {EmittedNames.Activation}.{k.Activation}; public static float Alpha => {Float(k.Alpha)};");
         w.WriteLine($"public static int Panels => {l.Panels}; public static int MainPanels => {l.MainPanels}; public static int MainColumns => {l.MainColumns}; public static int PanelStride => {l.PanelStride};");
         w.WriteLine($"public static int TailColumns => {l.TailColumns}; public static int TailWidth => {l.TailWidth}; public static int TailOffset => {l.TailOffset}; public static int BiasOffset => {l.BiasOffset}; public static int PackedLength => {l.Length};");
+        w.WriteLine($"public static bool PrefetchesWeights => {(plan.PrefetchesWeights ? "true" : "false")};");
         w.CloseBlock();
     }
 

@@ -87,7 +87,15 @@ internal static class SweepEmitter
                 w.WriteLine(q == 1
                     ? $"// Each {pw}-column panel is swept down every {mr}-row block while it is hot in cache."
                     : $"// Each group of {q} panels is swept down every {mr}-row block while it is hot in cache.");
-                EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", TileRef(sweep.Isa, mr, q, pw), mr, pw, advance: null);
+                bool prefetch = plan.PrefetchesWeights
+                    && TileEmitter.Prefetches(TilePlan.Main(sweep.Isa, mr, q, pw), TilePolicy.KUnroll);
+                if (prefetch)
+                {
+                    w.WriteLine("// This network's weights exceed an L2: before each row block's tile, its share of the next group's weights, which the");
+                    w.WriteLine("// tile prefetches into the L2 between its FMAs, so they arrive spread over this group's row blocks.");
+                }
+
+                EmitPanelLoop(w, $"for (; p + {q} <= mainEnd; p += {q})", TileRef(sweep.Isa, mr, q, pw), mr, pw, advance: null, prefetchPanels: prefetch ? q : 0);
             }
 
             for (int s = SweepPlan.HighestPowerOfTwoBelow(q); s >= 1; s /= 2)
@@ -162,12 +170,24 @@ internal static class SweepEmitter
     /// A loop (or test) over panel groups: each group's weights and bias, then <paramref name="tile"/> down every full
     /// row block, with <paramref name="extraArguments"/> after the tile's usual ones (a K-block tile's range).
     /// </summary>
-    private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance, string extraArguments = "")
+    private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance, string extraArguments = "", int prefetchPanels = 0)
     {
         w.OpenBlock(header);
         w.WriteLine("ref float wp = ref Unsafe.Add(ref w, p * TKernel.PanelStride);");
         w.WriteLine($"ref float bp = ref Unsafe.Add(ref w, TKernel.BiasOffset + (p * {pw}));");
+        if (prefetchPanels > 0)
+        {
+            w.WriteLine($"bool next = p + {2 * prefetchPanels} <= TKernel.MainPanels;");
+        }
+
         w.OpenBlock($"for (nint i = 0; i < full; i += {mr})");
+        if (prefetchPanels > 0)
+        {
+            w.OpenBlock("if (next)");
+            w.WriteLine($"{EmittedNames.WeightPrefetchShare}(ref Unsafe.Add(ref wp, {prefetchPanels} * TKernel.PanelStride), {prefetchPanels} * TKernel.PanelStride, i / {mr}, full / {mr});");
+            w.CloseBlock();
+        }
+
         w.WriteLine($"{tile}<TKernel>(ref Unsafe.Add(ref xr, i * ldx), ldx, ref wp, ref bp, ref Unsafe.Add(ref yr, (i * ldy) + (p * {pw})), ldy{extraArguments});");
         w.CloseBlock();
         if (advance is int s)

@@ -57,6 +57,14 @@ internal static class TileEmitter
         return w.ToString();
     }
 
+    /// <summary>
+    /// Whether <paramref name="tile"/> issues the weight prefetch a sweep shares out (<c>WeightPrefetch</c>): the whole-K
+    /// main tiles of three rows or more that load their weights first, with an unrolled K loop to put the prefetches
+    /// in. A sweep shares the next group's lines only before such a tile; the others never take a share.
+    /// </summary>
+    public static bool Prefetches(TilePlan tile, int kUnroll) =>
+        kUnroll > 1 && !tile.KBlock && !tile.IsTail && tile.Rows >= 3 && tile.WeightsFirst;
+
     private static void EmitTiles(SourceWriter w, IReadOnlyList<TilePlan> tiles, int kUnroll)
     {
         for (int i = 0; i < tiles.Count; i++)
@@ -99,6 +107,17 @@ internal static class TileEmitter
         w.WriteLine($"where TKernel : struct, {EmittedNames.IDenseKernel}");
         w.Unindent();
         w.OpenBlock();
+        bool prefetches = Prefetches(tile, kUnroll);
+        if (prefetches)
+        {
+            // The share of the next panel group's weights the sweep named for this call, taken before any accumulator
+            // is live; a kernel of a network whose weights fit an L2 compiles without it.
+            w.WriteLine("nint pf = 0, pfLines = 0;");
+            w.OpenBlock("if (TKernel.PrefetchesWeights)");
+            w.WriteLine($"pf = {EmittedNames.WeightPrefetchTake}(out pfLines);");
+            w.CloseBlock();
+        }
+
         if (multiPanel)
         {
             w.WriteLine("nuint panel = (nuint)TKernel.PanelStride;");
@@ -155,6 +174,11 @@ internal static class TileEmitter
         if (kUnroll > 1)
         {
             w.OpenBlock($"for (; k <= {kEnd} - {kUnroll}; k += {kUnroll})");
+            if (prefetches)
+            {
+                w.WriteLine($"if (TKernel.PrefetchesWeights && pfLines > 0) {{ {EmittedNames.WeightPrefetchLine}(pf); {EmittedNames.WeightPrefetchLine}(pf + 64); pf += 128; pfLines -= 2; }}");
+            }
+
             for (int s = 0; s < kUnroll; s++)
             {
                 EmitStep(w, tile, vec, s == 0 ? "k" : $"k + {s}", s * tile.StepStride, weightsFirst, multiPanel);

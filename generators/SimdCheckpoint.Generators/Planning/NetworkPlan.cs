@@ -101,6 +101,9 @@ internal sealed class NetworkPlan
 
     public PackedNetworkLayout Layout { get; }
 
+    /// <summary>Whether the packed weights exceed <see cref="TilePolicy.PrefetchAboveBytes"/>: the sweeps then share, and the tiles issue, the next panel group's prefetches.</summary>
+    public bool PrefetchesWeights => (long)Layout.Length * sizeof(float) > TilePolicy.PrefetchAboveBytes;
+
     /// <summary>Each layer's Wᵀ, when the network has gradients.</summary>
     public PackedNetworkLayout? TransposedLayout { get; }
 

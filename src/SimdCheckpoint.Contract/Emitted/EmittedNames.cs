@@ -53,6 +53,10 @@ internal static class EmittedNames
     public const string KernelChecksNoSuchLayer = KernelChecks + ".NoSuchLayer";
     public const string KernelChecksPathNotGenerated = KernelChecks + ".PathNotGenerated";
     public const string KernelChecksNoPreActivation = KernelChecks + ".NoPreActivation";
+    public const string WeightPrefetch = "global::SimdCheckpoint.Kernels.WeightPrefetch";
+    public const string WeightPrefetchShare = WeightPrefetch + ".Share";
+    public const string WeightPrefetchTake = WeightPrefetch + ".Take";
+    public const string WeightPrefetchLine = WeightPrefetch + ".Line";
     public const string Vector512Tiles = "global::SimdCheckpoint.Kernels.Vector512Tiles";
     public const string Vector256Tiles = "global::SimdCheckpoint.Kernels.Vector256Tiles";
     public const string Vector128Tiles = "global::SimdCheckpoint.Kernels.Vector128Tiles";

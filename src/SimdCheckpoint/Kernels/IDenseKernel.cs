@@ -47,4 +47,11 @@ public interface IDenseKernel
 
     /// <summary>Floats of the layer's packed block.</summary>
     static abstract int PackedLength { get; }
+
+    /// <summary>
+    /// Whether the network's packed weights exceed an L2 (the generator's threshold), so that its sweeps share each next
+    /// panel group out to the full row blocks' tiles and the tiles prefetch it (<see cref="WeightPrefetch"/>). When
+    /// false the tiles compile without any of that code.
+    /// </summary>
+    static abstract bool PrefetchesWeights { get; }
 }

@@ -144,6 +144,11 @@ public static class Vector512Tiles
     public static void Tile12x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> acc0_0 = b0, acc0_1 = b1;
@@ -162,6 +167,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -256,6 +262,11 @@ public static class Vector512Tiles
     public static void Tile12x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
         Vector512<float> acc0_0 = b0;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0;
@@ -273,6 +284,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -367,6 +379,11 @@ public static class Vector512Tiles
     public static void Tile6x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> acc0_0 = b0, acc0_1 = b1;
@@ -379,6 +396,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -437,6 +455,11 @@ public static class Vector512Tiles
     public static void Tile6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
         Vector512<float> acc0_0 = b0;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0;
@@ -448,6 +471,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -506,6 +530,11 @@ public static class Vector512Tiles
     public static void Tile5x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> acc0_0 = b0, acc0_1 = b1;
@@ -517,6 +546,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -569,6 +599,11 @@ public static class Vector512Tiles
     public static void Tile5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
         Vector512<float> acc0_0 = b0;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0;
@@ -579,6 +614,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -631,6 +667,11 @@ public static class Vector512Tiles
     public static void Tile4x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> acc0_0 = b0, acc0_1 = b1;
@@ -641,6 +682,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -687,6 +729,11 @@ public static class Vector512Tiles
     public static void Tile4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
         Vector512<float> acc0_0 = b0;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0;
@@ -696,6 +743,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -742,6 +790,11 @@ public static class Vector512Tiles
     public static void Tile3x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16), b2 = Vector512.LoadUnsafe(ref bias, 32);
         Vector512<float> acc0_0 = b0, acc0_1 = b1, acc0_2 = b2;
@@ -751,6 +804,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel); w2 = Vector512.LoadUnsafe(ref w, 2 * panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
@@ -791,6 +845,11 @@ public static class Vector512Tiles
     public static void Tile3x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         nuint panel = (nuint)TKernel.PanelStride;
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16);
         Vector512<float> acc0_0 = b0, acc0_1 = b1;
@@ -800,6 +859,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -840,6 +900,11 @@ public static class Vector512Tiles
     public static void Tile3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
         Vector512<float> acc0_0 = b0;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0;
@@ -848,6 +913,7 @@ public static class Vector512Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector512.LoadUnsafe(ref w, 0);
             a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -2414,6 +2480,11 @@ public static class Vector256Tiles
     public static void Tile6x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector256<float> b0 = Vector256.LoadUnsafe(ref bias, 0), b1 = Vector256.LoadUnsafe(ref bias, 8);
         Vector256<float> acc0_0 = b0, acc0_1 = b1;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector256<float> acc1_0 = b0, acc1_1 = b1;
@@ -2425,6 +2496,7 @@ public static class Vector256Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
@@ -2483,6 +2555,11 @@ public static class Vector256Tiles
     public static void Tile5x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector256<float> b0 = Vector256.LoadUnsafe(ref bias, 0), b1 = Vector256.LoadUnsafe(ref bias, 8);
         Vector256<float> acc0_0 = b0, acc0_1 = b1;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector256<float> acc1_0 = b0, acc1_1 = b1;
@@ -2493,6 +2570,7 @@ public static class Vector256Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
@@ -2545,6 +2623,11 @@ public static class Vector256Tiles
     public static void Tile4x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector256<float> b0 = Vector256.LoadUnsafe(ref bias, 0), b1 = Vector256.LoadUnsafe(ref bias, 8);
         Vector256<float> acc0_0 = b0, acc0_1 = b1;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector256<float> acc1_0 = b0, acc1_1 = b1;
@@ -2554,6 +2637,7 @@ public static class Vector256Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);
@@ -2654,6 +2738,11 @@ public static class Vector256Tiles
     public static void Tile3x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
         Vector256<float> b0 = Vector256.LoadUnsafe(ref bias, 0), b1 = Vector256.LoadUnsafe(ref bias, 8);
         Vector256<float> acc0_0 = b0, acc0_1 = b1;
         ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector256<float> acc1_0 = b0, acc1_1 = b1;
@@ -2662,6 +2751,7 @@ public static class Vector256Tiles
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
         {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
             w0 = Vector256.LoadUnsafe(ref w, 0); w1 = Vector256.LoadUnsafe(ref w, 8);
             a = Vector256.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector256.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector256.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector256.FusedMultiplyAdd(a, w1, acc1_1);

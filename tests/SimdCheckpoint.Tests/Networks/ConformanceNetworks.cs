@@ -228,6 +228,8 @@ public partial class Conformance_K1031_N35;
 [Dense(1031, 80, Activation.Relu)]
 public partial class Conformance_K1031_N80;
 
+// 1.25 MB of packed weights, above the generator's 1 MiB prefetch threshold: its whole-K sweeps share each next panel
+// group's lines out to the full row blocks' tiles (WeightPrefetch), so this shape runs that code on every path.
 [Network(Gradients = true)]
 [Dense(1031, 300, Activation.LeakyRelu, Alpha = 0.1f)]
 public partial class Conformance_K1031_N300;
