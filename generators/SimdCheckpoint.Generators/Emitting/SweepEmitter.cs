@@ -168,7 +168,9 @@ internal static class SweepEmitter
 
     /// <summary>
     /// A loop (or test) over panel groups: each group's weights and bias, then <paramref name="tile"/> down every full
-    /// row block, with <paramref name="extraArguments"/> after the tile's usual ones (a K-block tile's range).
+    /// row block, with <paramref name="extraArguments"/> after the tile's usual ones (a K-block tile's range). With
+    /// <paramref name="prefetchPanels"/> &gt; 0, each tile call is first given its share of the next group of that many
+    /// panels to prefetch (<c>WeightPrefetch.Share</c>), when that group is all main panels.
     /// </summary>
     private static void EmitPanelLoop(SourceWriter w, string header, string tile, int mr, int pw, int? advance, string extraArguments = "", int prefetchPanels = 0)
     {

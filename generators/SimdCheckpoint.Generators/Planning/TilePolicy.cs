@@ -31,7 +31,8 @@ internal static class TilePolicy
     /// computes (<c>WeightPrefetch</c>): its layers do not all fit an L2, so each layer's weights come from the L3 or
     /// memory. Below it they can stay in the L2 from call to call, where the prefetches only cost issue slots.
     /// Measured on an Ice Lake core (docs/performance.md, "Prefetching the next panel group"): 31 layers of 256 x 256
-    /// at 64 rows (8 MiB) ran 12 % faster with it, one such layer repeated with its weights hot 3-8 % slower.
+    /// at 64 rows (8 MiB) ran 10-16 % faster with it, MiniLM at 1 x 128 5 %; one such layer repeated with its weights hot
+    /// 0-4 % slower.
     /// </summary>
     public const int PrefetchAboveBytes = 1 << 20;
 

@@ -18,9 +18,6 @@ namespace SimdCheckpoint.Kernels;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class WeightPrefetch
 {
-    /// <summary>Cache lines one iteration of a tile's unrolled K loop issues.</summary>
-    public const int LinesPerIteration = 2;
-
     [ThreadStatic]
     private static nint t_next;
 
