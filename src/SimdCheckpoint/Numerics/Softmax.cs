@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SimdCheckpoint.Numerics;
 
@@ -141,8 +142,8 @@ public static class Softmax
 
         // 1. The maximum, lane by lane, then across the 16 partials. With vectors of 4 lanes or more the partials stay in
         // registers (16 / width of them) through the whole rows' sweep, and go to memory only for the tail and the
-        // reduction: the same comparisons in the same order as going through memory, without a store-to-load chain.
-        partial.Fill(float.NegativeInfinity);
+        // reduction: the same comparisons in the same order as going through memory, without a store-to-load chain. The
+        // sums in step 2 likewise, and where the row has no tail their reduction runs in registers too.
         if (width >= 4)
         {
             T m0 = TOps.Broadcast(float.NegativeInfinity), m1 = m0, m2 = m0, m3 = m0;
@@ -165,6 +166,7 @@ public static class Softmax
         }
         else
         {
+            partial.Fill(float.NegativeInfinity);
             for (int i = 0; i < full; i += Partials)
             {
                 for (int c = 0; c < Partials; c += width)
@@ -183,14 +185,9 @@ public static class Softmax
             mx = v > mx ? v : mx;
         }
 
-        float max = partial[0];
-        for (int j = 1; j < Partials; j++)
-        {
-            max = partial[j] > max ? partial[j] : max;
-        }
+        float max = MaxInOrder(ref p);
 
         // 2. e[i] = exp(x[i] − max) into y, summed into partial i mod 16.
-        partial.Clear();
         T negativeMax = TOps.Broadcast(-max);
         if (width >= 4)
         {
@@ -219,10 +216,18 @@ public static class Softmax
                 }
             }
 
+            if (full == n)
+            {
+                // No tail: the pairwise reduction straight from the registers.
+                Normalize<TOps, T>(ref y, n, ReducePairwise<TOps, T>(s0, s1, s2, s3));
+                return;
+            }
+
             StorePartials<TOps, T>(s0, s1, s2, s3, ref p);
         }
         else
         {
+            partial.Clear();
             for (int i = 0; i < full; i += Partials)
             {
                 for (int c = 0; c < Partials; c += width)
@@ -241,20 +246,89 @@ public static class Softmax
             Unsafe.Add(ref p, i - full) += e;
         }
 
-        float sum = ReducePairwise(partial);
+        Normalize<TOps, T>(ref y, n, ReducePairwise(partial));
+    }
 
-        // 3. y[i] = e[i] / sum.
+    /// <summary>3. y[i] = e[i] / sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Normalize<TOps, T>(ref float y, int n, float sum)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
         T sumV = TOps.Broadcast(sum);
-        int i3 = 0;
-        for (; i3 <= n - width; i3 += width)
+        int i = 0;
+        for (; i <= n - width; i += width)
         {
-            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref y, i3)), sumV), ref Unsafe.Add(ref y, i3));
+            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref y, i)), sumV), ref Unsafe.Add(ref y, i));
         }
 
-        for (; i3 < n; i3++)
+        for (; i < n; i++)
         {
-            Unsafe.Add(ref y, i3) /= sum;
+            Unsafe.Add(ref y, i) /= sum;
         }
+    }
+
+    /// <summary>
+    /// The maximum of the 16 partials at p in ascending order, max = p[j] &gt; max ? p[j] : max: on x86 one maxss per
+    /// partial, which is that selection exactly (it returns its second operand when they compare equal or either is NaN),
+    /// without the branches a scalar comparison compiles to.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MaxInOrder(ref float p)
+    {
+        if (Sse.IsSupported)
+        {
+            Vector128<float> m = Vector128.CreateScalarUnsafe(p);
+            for (int j = 1; j < Partials; j++)
+            {
+                m = Sse.MaxScalar(Vector128.CreateScalarUnsafe(Unsafe.Add(ref p, j)), m);
+            }
+
+            return m.ToScalar();
+        }
+
+        float max = p;
+        for (int j = 1; j < Partials; j++)
+        {
+            float v = Unsafe.Add(ref p, j);
+            max = v > max ? v : max;
+        }
+
+        return max;
+    }
+
+    /// <summary>
+    /// <see cref="ReducePairwise(Span{float})"/> of 16 partials held in 16 / width registers (the first of a, b, c, d):
+    /// the same additions, p[j] + p[j + 8], then + 4, + 2, + 1, each lane's operands in that order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ReducePairwise<TOps, T>(T a, T b, T c, T d)
+        where TOps : IFloatOps<T>
+    {
+        Vector128<float> q;
+        if (typeof(T) == typeof(Vector512<float>))
+        {
+            Vector512<float> v = Unsafe.As<T, Vector512<float>>(ref a);
+            Vector256<float> h = v.GetLower() + v.GetUpper();
+            q = h.GetLower() + h.GetUpper();
+        }
+        else if (typeof(T) == typeof(Vector256<float>))
+        {
+            Vector256<float> h = Unsafe.As<T, Vector256<float>>(ref a) + Unsafe.As<T, Vector256<float>>(ref b);
+            q = h.GetLower() + h.GetUpper();
+        }
+        else if (typeof(T) == typeof(Vector128<float>))
+        {
+            q = (Unsafe.As<T, Vector128<float>>(ref a) + Unsafe.As<T, Vector128<float>>(ref c)) + (Unsafe.As<T, Vector128<float>>(ref b) + Unsafe.As<T, Vector128<float>>(ref d));
+        }
+        else
+        {
+            Span<float> partial = stackalloc float[Partials];
+            StorePartials<TOps, T>(a, b, c, d, ref MemoryMarshal.GetReference(partial));
+            return ReducePairwise(partial);
+        }
+
+        return (q.GetElement(0) + q.GetElement(2)) + (q.GetElement(1) + q.GetElement(3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
