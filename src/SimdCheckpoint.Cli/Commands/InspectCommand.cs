@@ -175,7 +175,7 @@ internal static class InspectCommand
         output.WriteLine($"  FLOPs per token (a fused multiply-add counts 2): dense {denseFlops:N0}, embedding and layer norms {otherFlops:N0}, attention 4·hidden·S per layer");
         output.WriteLine();
         output.WriteLine("  Per call (EncoderSession, one thread): FLOPs (the pooler once per sequence) and activation bytes, the buffer plan's");
-        output.WriteLine("  buffers of batch·sequence rows + the real tokens' positions + one head's attention scratch per thread ((head size + 8)·S floats).");
+        output.WriteLine("  buffers of batch·sequence rows + the real tokens' positions + one head's attention scratch per thread ((head size + 8)·S' floats, S' = S rounded up to 16).");
         output.WriteLine($"  {"batch x sequence",17} {"FLOPs",18} {"FLOPs/token",14} {"activation bytes",18}");
         foreach ((int batch, int longest) in EncoderCalls)
         {

@@ -201,8 +201,19 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed, and the scores of a block of 8 queries.</summary>
-    public static long ScratchFloats(int headSize, int sequence) => ((long)headSize + QueryBlock) * sequence;
+    /// <summary>
+    /// The attention's working floats for one sequence of <paramref name="sequence"/> tokens: one head's keys, transposed,
+    /// and the scores of a block of 8 queries, each row padded to a multiple of 16 keys.
+    /// </summary>
+    public static long ScratchFloats(int headSize, int sequence) => ((long)headSize + QueryBlock) * PaddedKeys(sequence);
+
+    /// <summary>
+    /// The row length of the transposed keys and of the scores for <paramref name="keys"/> real keys: rounded up to the
+    /// softmax's 16 partials, so that every vector path runs whole vectors only. The padding keys are zeros in the
+    /// transposed keys, and their scores are set to −inf before the softmax: their exponentials are +0, which leaves
+    /// every partial maximum and partial sum as it was, and the context never reads them.
+    /// </summary>
+    internal static int PaddedKeys(int keys) => (int)(((long)keys + Softmax.Partials - 1) / Softmax.Partials * Softmax.Partials);
 
     /// <summary>Writes the positions whose mask is 1 into <paramref name="keys"/>, ascending; returns their count.</summary>
     /// <exception cref="ArgumentException">The mask holds a value other than 0 and 1, or no 1.</exception>
@@ -270,20 +281,34 @@ public static class EncoderOps
         where TOps : IFloatOps<T>
     {
         int n = keys.Length;
-        Span<float> kt = scratch[..(headSize * n)];
-        Span<float> scores = scratch.Slice(headSize * n, QueryBlock * n);
 
-        // This head's real keys, transposed: kt[d·n + j] = k[keys[j], offset + d] (the spans' lengths were checked by the
-        // caller: every key row holds offset + headSize floats, kt headSize·n).
+        // Rows of `stride` keys: on the vector paths the real keys padded to a multiple of 16 (see PaddedKeys), so that
+        // the scores and the softmax run whole vectors; the scalar path keeps n.
+        int stride = TOps.Count == 1 ? n : PaddedKeys(n);
+        Span<float> kt = scratch[..(headSize * stride)];
+        Span<float> scores = scratch.Slice(headSize * stride, QueryBlock * stride);
+
+        // This head's real keys, transposed: kt[d·stride + j] = k[keys[j], offset + d], and zeros for the padding keys
+        // (the spans' lengths were checked by the caller: every key row holds offset + headSize floats).
         ref float ktw = ref MemoryMarshal.GetReference(kt);
         ref float kr0 = ref MemoryMarshal.GetReference(key);
+        nint rowStride = stride;
         for (int j = 0; j < n; j++)
         {
-            ref float row = ref Unsafe.Add(ref kr0, (keys[j] * ld) + offset);
+            ref float row = ref Unsafe.Add(ref kr0, ((nint)keys[j] * ld) + offset);
             ref float column = ref Unsafe.Add(ref ktw, j);
             for (int d = 0; d < headSize; d++)
             {
-                Unsafe.Add(ref column, d * n) = Unsafe.Add(ref row, d);
+                column = Unsafe.Add(ref row, d);
+                column = ref Unsafe.Add(ref column, rowStride);
+            }
+        }
+
+        if (stride > n)
+        {
+            for (int d = 0; d < headSize; d++)
+            {
+                kt.Slice((d * stride) + n, stride - n).Clear();
             }
         }
 
@@ -297,29 +322,38 @@ public static class EncoderOps
             int qi = 0;
             for (; qi + 4 <= g; qi += 4)
             {
-                ScoresQuad<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ld, ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n));
+                ScoresQuad<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ld, ref ktr, headSize, stride, divisor, ref Unsafe.Add(ref sr, qi * stride));
             }
 
             for (; qi + 1 < g; qi += 2)
             {
-                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi + 1) * ld) + offset), ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n), ref Unsafe.Add(ref sr, (qi + 1) * n));
+                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi + 1) * ld) + offset), ref ktr, headSize, stride, divisor, ref Unsafe.Add(ref sr, qi * stride), ref Unsafe.Add(ref sr, (qi + 1) * stride));
             }
 
             if (qi < g)
             {
                 // An odd query last: paired with itself (its row written twice, the same values).
-                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref ktr, headSize, n, divisor, ref Unsafe.Add(ref sr, qi * n), ref Unsafe.Add(ref sr, qi * n));
+                ScoresPair<TOps, T>(ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref Unsafe.Add(ref qr, ((i0 + qi) * ld) + offset), ref ktr, headSize, stride, divisor, ref Unsafe.Add(ref sr, qi * stride), ref Unsafe.Add(ref sr, qi * stride));
             }
 
-            Softmax.Rows<TOps, T>(scores, n, scores, n, n, g);
-            ContextBlock<TOps, T>(scores, n, g, value, ld, offset, headSize, keys, context.Slice((i0 * ld) + offset));
+            if (stride > n)
+            {
+                for (int q = 0; q < g; q++)
+                {
+                    scores.Slice((q * stride) + n, stride - n).Fill(float.NegativeInfinity);
+                }
+            }
+
+            Softmax.Rows<TOps, T>(scores, stride, scores, stride, stride, g);
+            ContextBlock<TOps, T>(scores, stride, g, value, ld, offset, headSize, keys, context.Slice((i0 * ld) + offset));
         }
     }
 
     /// <summary>
-    /// Scores of four consecutive queries (rows of q, stride ld) against every real key: kt's columns, four blocks of
-    /// lanes at a time (sixteen chains side by side, each a score's one fma chain over d), divided by √d, into rows of n
-    /// at s; the keys left over go through <see cref="ScoresPair{TOps, T}"/>'s narrower loops.
+    /// Scores of four consecutive queries (rows of q, stride ld) against every key: kt's columns, four blocks of lanes at
+    /// a time (sixteen chains side by side, each a score's one fma chain over d), then two blocks and one (eight and four
+    /// chains), divided by √d, into rows of n at s; keys past the last whole vector (unpadded rows only) go through
+    /// <see cref="ScoresPair{TOps, T}"/>'s scalar loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScoresQuad<TOps, T>(ref float q, int ld, ref float kt, int headSize, int n, float divisor, ref float s)
@@ -368,12 +402,71 @@ public static class EncoderOps
             StoreScores<TOps, T>(e0, e1, e2, e3, div, ref Unsafe.Add(ref s, (3 * n) + j));
         }
 
+        for (; j <= n - (2 * width); j += 2 * width)
+        {
+            // Two blocks of keys left: the four queries still side by side (eight chains).
+            T a0 = TOps.Broadcast(0f), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, e0 = a0, e1 = a0;
+            ref float k = ref Unsafe.Add(ref kt, j);
+            for (int d = 0; d < headSize; d++)
+            {
+                T k0 = TOps.Load(ref k), k1 = TOps.Load(ref Unsafe.Add(ref k, width));
+                T x = TOps.Broadcast(Unsafe.Add(ref q, d));
+                a0 = TOps.FusedMultiplyAdd(x, k0, a0);
+                a1 = TOps.FusedMultiplyAdd(x, k1, a1);
+                x = TOps.Broadcast(Unsafe.Add(ref q1, d));
+                b0 = TOps.FusedMultiplyAdd(x, k0, b0);
+                b1 = TOps.FusedMultiplyAdd(x, k1, b1);
+                x = TOps.Broadcast(Unsafe.Add(ref q2, d));
+                c0 = TOps.FusedMultiplyAdd(x, k0, c0);
+                c1 = TOps.FusedMultiplyAdd(x, k1, c1);
+                x = TOps.Broadcast(Unsafe.Add(ref q3, d));
+                e0 = TOps.FusedMultiplyAdd(x, k0, e0);
+                e1 = TOps.FusedMultiplyAdd(x, k1, e1);
+                k = ref Unsafe.Add(ref k, n);
+            }
+
+            StoreScores<TOps, T>(a0, a1, div, ref Unsafe.Add(ref s, j));
+            StoreScores<TOps, T>(b0, b1, div, ref Unsafe.Add(ref s, n + j));
+            StoreScores<TOps, T>(c0, c1, div, ref Unsafe.Add(ref s, (2 * n) + j));
+            StoreScores<TOps, T>(e0, e1, div, ref Unsafe.Add(ref s, (3 * n) + j));
+        }
+
+        for (; j <= n - width; j += width)
+        {
+            // One block left: four chains.
+            T a = TOps.Broadcast(0f), b = a, c = a, e = a;
+            ref float k = ref Unsafe.Add(ref kt, j);
+            for (int d = 0; d < headSize; d++)
+            {
+                T k0 = TOps.Load(ref k);
+                a = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref q, d)), k0, a);
+                b = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref q1, d)), k0, b);
+                c = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref q2, d)), k0, c);
+                e = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref q3, d)), k0, e);
+                k = ref Unsafe.Add(ref k, n);
+            }
+
+            TOps.Store(TOps.Divide(a, div), ref Unsafe.Add(ref s, j));
+            TOps.Store(TOps.Divide(b, div), ref Unsafe.Add(ref s, n + j));
+            TOps.Store(TOps.Divide(c, div), ref Unsafe.Add(ref s, (2 * n) + j));
+            TOps.Store(TOps.Divide(e, div), ref Unsafe.Add(ref s, (3 * n) + j));
+        }
+
         if (j < n)
         {
-            // The last keys (fewer than four blocks): two queries at a time, on the pair's loops from key j on.
+            // The keys past the last whole vector (only where the rows are not padded): two queries at a time, on the
+            // pair's loops from key j on.
             ScoresPair<TOps, T>(ref q, ref q1, ref kt, headSize, n, divisor, ref s, ref Unsafe.Add(ref s, n), j);
             ScoresPair<TOps, T>(ref q2, ref q3, ref kt, headSize, n, divisor, ref Unsafe.Add(ref s, 2 * n), ref Unsafe.Add(ref s, 3 * n), j);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreScores<TOps, T>(T v0, T v1, T div, ref float s)
+        where TOps : IFloatOps<T>
+    {
+        TOps.Store(TOps.Divide(v0, div), ref s);
+        TOps.Store(TOps.Divide(v1, div), ref Unsafe.Add(ref s, TOps.Count));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -454,16 +547,17 @@ public static class EncoderOps
     }
 
     /// <summary>
-    /// The context of <paramref name="g"/> consecutive queries (rows of <paramref name="p"/>, their probabilities over
-    /// the real keys): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending. Eight
+    /// The context of <paramref name="g"/> consecutive queries (rows of <paramref name="p"/>, <paramref name="stride"/>
+    /// apart, their probabilities over the real keys first): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending. Eight
     /// queries at a time on 16 lanes (sixteen chains over two column blocks: AVX-512 has the 32 registers), then four,
     /// then one; each query's elements are the same chains whichever group computes them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ContextBlock<TOps, T>(
-        ReadOnlySpan<float> p, int n, int g, ReadOnlySpan<float> value, int ld, int offset, int headSize, ReadOnlySpan<int> keys, Span<float> context)
+        ReadOnlySpan<float> p, int stride, int g, ReadOnlySpan<float> value, int ld, int offset, int headSize, ReadOnlySpan<int> keys, Span<float> context)
         where TOps : IFloatOps<T>
     {
+        int n = keys.Length;
         ref float pr = ref MemoryMarshal.GetReference(p);
         ref float vr = ref Unsafe.Add(ref MemoryMarshal.GetReference(value), offset);
         ref float cr = ref MemoryMarshal.GetReference(context);
@@ -473,65 +567,73 @@ public static class EncoderOps
         {
             for (; q + 8 <= g; q += 8)
             {
-                ContextOcto<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+                ContextOcto<TOps, T>(ref Unsafe.Add(ref pr, q * stride), stride, n, ref vr, ld, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
             }
         }
 
         for (; q + 4 <= g; q += 4)
         {
-            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, q * stride), stride, n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
         }
 
         for (; q < g; q++)
         {
-            ContextSingle<TOps, T>(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+            ContextSingle<TOps, T>(ref Unsafe.Add(ref pr, q * stride), n, ref vr, ld, 0, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
         }
     }
 
     /// <summary>
-    /// Eight queries' context: blocks of two vectors of columns (sixteen chains), then what is left of the columns by
-    /// <see cref="ContextQuad{TOps, T}"/> for each half.
+    /// Eight queries' context (probability rows <paramref name="stride"/> apart, <paramref name="n"/> real keys): blocks
+    /// of two vectors of columns (sixteen chains), then what is left of the columns by <see cref="ContextQuad{TOps, T}"/>
+    /// for each half. Not inlined: on its own the loop keeps every row offset in a register.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ContextOcto<TOps, T>(ref float pr, int n, ref float vr, int ld, int headSize, ref int kr, ref float cr)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ContextOcto<TOps, T>(ref float pr, int stride, int n, ref float vr, int ld, int headSize, ref int kr, ref float cr)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
+        nint rowStride = stride, threeRows = 3 * rowStride, valueStride = ld;
         int e = 0;
         for (; e <= headSize - (2 * width); e += 2 * width)
         {
             T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             T c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+
+            // Rows 0-3 of the probabilities from p0 and rows 4-7 from p4, each at 0, n, 2n and 3n floats: every
+            // address a base register plus a scaled index register, none recomputed in the loop.
             ref float p0 = ref pr;
+            ref float p4 = ref Unsafe.Add(ref pr, 4 * rowStride);
+            ref float ve = ref Unsafe.Add(ref vr, e);
             for (int j = 0; j < n; j++)
             {
-                ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e);
+                ref float v = ref Unsafe.Add(ref ve, Unsafe.Add(ref kr, j) * valueStride);
                 T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
                 T w = TOps.Broadcast(p0);
                 c00 = TOps.FusedMultiplyAdd(w, v0, c00);
                 c01 = TOps.FusedMultiplyAdd(w, v1, c01);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, n));
+                w = TOps.Broadcast(Unsafe.Add(ref p0, rowStride));
                 c10 = TOps.FusedMultiplyAdd(w, v0, c10);
                 c11 = TOps.FusedMultiplyAdd(w, v1, c11);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 2 * n));
+                w = TOps.Broadcast(Unsafe.Add(ref p0, 2 * rowStride));
                 c20 = TOps.FusedMultiplyAdd(w, v0, c20);
                 c21 = TOps.FusedMultiplyAdd(w, v1, c21);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 3 * n));
+                w = TOps.Broadcast(Unsafe.Add(ref p0, threeRows));
                 c30 = TOps.FusedMultiplyAdd(w, v0, c30);
                 c31 = TOps.FusedMultiplyAdd(w, v1, c31);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 4 * n));
+                w = TOps.Broadcast(p4);
                 c40 = TOps.FusedMultiplyAdd(w, v0, c40);
                 c41 = TOps.FusedMultiplyAdd(w, v1, c41);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 5 * n));
+                w = TOps.Broadcast(Unsafe.Add(ref p4, rowStride));
                 c50 = TOps.FusedMultiplyAdd(w, v0, c50);
                 c51 = TOps.FusedMultiplyAdd(w, v1, c51);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 6 * n));
+                w = TOps.Broadcast(Unsafe.Add(ref p4, 2 * rowStride));
                 c60 = TOps.FusedMultiplyAdd(w, v0, c60);
                 c61 = TOps.FusedMultiplyAdd(w, v1, c61);
-                w = TOps.Broadcast(Unsafe.Add(ref p0, 7 * n));
+                w = TOps.Broadcast(Unsafe.Add(ref p4, threeRows));
                 c70 = TOps.FusedMultiplyAdd(w, v0, c70);
                 c71 = TOps.FusedMultiplyAdd(w, v1, c71);
                 p0 = ref Unsafe.Add(ref p0, 1);
+                p4 = ref Unsafe.Add(ref p4, 1);
             }
 
             StorePair<TOps, T>(c00, c01, ref Unsafe.Add(ref cr, e));
@@ -546,8 +648,8 @@ public static class EncoderOps
 
         if (e < headSize)
         {
-            ContextQuad<TOps, T>(ref pr, n, ref vr, ld, e, headSize, ref kr, ref cr);
-            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, 4 * n), n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, 4 * ld));
+            ContextQuad<TOps, T>(ref pr, stride, n, ref vr, ld, e, headSize, ref kr, ref cr);
+            ContextQuad<TOps, T>(ref Unsafe.Add(ref pr, 4 * stride), stride, n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, 4 * ld));
         }
     }
 
@@ -561,7 +663,7 @@ public static class EncoderOps
 
     /// <summary>Four queries' context over columns [e, headSize): two column blocks (eight chains), one (four), then one float at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ContextQuad<TOps, T>(ref float pr, int n, ref float vr, int ld, int e, int headSize, ref int kr, ref float cr)
+    private static void ContextQuad<TOps, T>(ref float pr, int stride, int n, ref float vr, int ld, int e, int headSize, ref int kr, ref float cr)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
@@ -573,9 +675,9 @@ public static class EncoderOps
                 ref float v = ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e);
                 T v0 = TOps.Load(ref v), v1 = TOps.Load(ref Unsafe.Add(ref v, width));
                 T w0 = TOps.Broadcast(Unsafe.Add(ref pr, j));
-                T w1 = TOps.Broadcast(Unsafe.Add(ref pr, n + j));
-                T w2 = TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j));
-                T w3 = TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j));
+                T w1 = TOps.Broadcast(Unsafe.Add(ref pr, stride + j));
+                T w2 = TOps.Broadcast(Unsafe.Add(ref pr, (2 * stride) + j));
+                T w3 = TOps.Broadcast(Unsafe.Add(ref pr, (3 * stride) + j));
                 c00 = TOps.FusedMultiplyAdd(w0, v0, c00);
                 c01 = TOps.FusedMultiplyAdd(w0, v1, c01);
                 c10 = TOps.FusedMultiplyAdd(w1, v0, c10);
@@ -599,9 +701,9 @@ public static class EncoderOps
             {
                 T v = TOps.Load(ref Unsafe.Add(ref vr, (Unsafe.Add(ref kr, j) * ld) + e));
                 c0 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, j)), v, c0);
-                c1 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, n + j)), v, c1);
-                c2 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (2 * n) + j)), v, c2);
-                c3 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (3 * n) + j)), v, c3);
+                c1 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, stride + j)), v, c1);
+                c2 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (2 * stride) + j)), v, c2);
+                c3 = TOps.FusedMultiplyAdd(TOps.Broadcast(Unsafe.Add(ref pr, (3 * stride) + j)), v, c3);
             }
 
             TOps.Store(c0, ref Unsafe.Add(ref cr, e));
@@ -612,7 +714,7 @@ public static class EncoderOps
 
         for (int q = 0; q < 4; q++)
         {
-            ContextColumns(ref Unsafe.Add(ref pr, q * n), n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
+            ContextColumns(ref Unsafe.Add(ref pr, q * stride), n, ref vr, ld, e, headSize, ref kr, ref Unsafe.Add(ref cr, q * ld));
         }
     }
 

@@ -18,8 +18,8 @@ namespace SimdCheckpoint;
 /// Activation memory: every tensor between nodes lives in one of the buffers the spec's <see cref="BufferPlan"/> assigns
 /// (a buffer is reused once the tensor it held is read for the last time); a call of <c>B</c> sequences of <c>S</c>
 /// tokens uses <c>Σ_b roundUp16(width_b·B·S)</c> floats for them, plus, per thread, the attention's working memory of one
-/// head, <c>roundUp16((headSize + 8)·S)</c> floats (that head's keys, transposed, and the scores of eight queries: it grows with S,
-/// never S²), plus <c>roundUp16(B·S + B)</c> integers for the positions of each sequence's real tokens.
+/// head, <c>(headSize + 8)·roundUp16(S)</c> floats (that head's keys, transposed, and the scores of eight queries, rows padded to
+/// whole vectors: it grows with S, never S²), plus <c>roundUp16(B·S + B)</c> integers for the positions of each sequence's real tokens.
 /// <see cref="ActivationBytes"/> gives the figure; <see cref="LastCallActivationBytes"/> measures a call.
 /// </remarks>
 /// <typeparam name="TNetwork">The generated encoder type.</typeparam>
@@ -651,7 +651,7 @@ public static class EncoderMemory
     /// <summary>
     /// The bytes a call of <paramref name="batch"/> sequences of <paramref name="sequence"/> tokens on
     /// <paramref name="threads"/> threads uses: <c>Σ_b roundUp16(width_b·B·S)</c> floats for the buffer plan's buffers,
-    /// <c>roundUp16(B·S + B)</c> integers for the real tokens' positions, and per thread <c>roundUp16((headSize + 8)·S)</c>
+    /// <c>roundUp16(B·S + B)</c> integers for the real tokens' positions, and per thread <c>(headSize + 8)·roundUp16(S)</c>
     /// floats of attention scratch.
     /// </summary>
     /// <exception cref="ArgumentException">The spec is not an encoder.</exception>

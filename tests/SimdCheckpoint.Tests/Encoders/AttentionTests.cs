@@ -14,7 +14,7 @@ namespace SimdCheckpoint.Tests.Encoders;
 public sealed class AttentionTests
 {
     private static readonly int[] HeadSizes = [1, 8, 15, 16, 17, 32, 33, 48, 64, 72];
-    private static readonly int[] Sequences = [1, 3, 4, 7, 8, 9, 16, 17, 67];
+    private static readonly int[] Sequences = [1, 3, 4, 7, 8, 9, 16, 17, 31, 33, 47, 67, 100, 130];
 
     public static TheoryData<KernelPath> Paths() => new(KernelPath.Scalar, KernelPath.Vector128, KernelPath.Vector256, KernelPath.Vector512);
 

@@ -84,7 +84,8 @@ public sealed class EncoderSessionTests
         Assert.Equal(session.ActivationBytes(model.Batch, model.Sequence), session.LastCallActivationBytes);
 
         // The formula, written out: the buffers the plan assigns, B·S rows each, the real keys' positions, one head's
-        // scratch ((head size + 8)·S: its keys transposed and a block of eight queries' scores; linear in S, no S² term).
+        // scratch ((head size + 8)·S', S' = S rounded up to 16: its keys transposed and a block of eight queries' scores,
+        // rows padded to whole vectors; linear in S, no S² term).
         Assert.Equal(Formula(model.Batch, model.Sequence), session.LastCallActivationBytes);
         Assert.Equal(Formula(4, 16), session.ArenaBytes);
         Assert.Equal(Formula(4, 16), session.ActivationBytes(4, 16));
@@ -298,6 +299,6 @@ public sealed class EncoderSessionTests
             floats += RoundUp16(width * tokens);
         }
 
-        return (floats + RoundUp16(tokens + batch) + RoundUp16((8 + 8) * sequence)) * sizeof(float);
+        return (floats + RoundUp16(tokens + batch) + ((8 + 8) * RoundUp16(sequence))) * sizeof(float);
     }
 }
