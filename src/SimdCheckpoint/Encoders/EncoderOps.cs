@@ -350,10 +350,11 @@ public static class EncoderOps
     }
 
     /// <summary>
-    /// Scores of four consecutive queries (rows of q, stride ld) against every key: kt's columns, four blocks of lanes at
-    /// a time (sixteen chains side by side, each a score's one fma chain over d), then two blocks and one (eight and four
-    /// chains), divided by √d, into rows of n at s; keys past the last whole vector (unpadded rows only) go through
-    /// <see cref="ScoresPair{TOps, T}"/>'s scalar loop.
+    /// Scores of four consecutive queries (rows of q, stride ld) against all n keys of kt's rows (the padded stride: a
+    /// multiple of 16 on the vector paths, so whole vectors only; any n on the scalar path, where a vector is one float):
+    /// four blocks of lanes at a time (sixteen chains side by side, each a score's one fma chain over d), then two blocks
+    /// and one (eight and four chains), divided by √d, into rows of n at s. With rows of 16 keys, the two- and one-block
+    /// loops run on 16 lanes only: 8 lanes finish with two blocks, 4 lanes never leave the four-block loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ScoresQuad<TOps, T>(ref float q, int ld, ref float kt, int headSize, int n, float divisor, ref float s)
@@ -451,14 +452,6 @@ public static class EncoderOps
             TOps.Store(TOps.Divide(c, div), ref Unsafe.Add(ref s, (2 * n) + j));
             TOps.Store(TOps.Divide(e, div), ref Unsafe.Add(ref s, (3 * n) + j));
         }
-
-        if (j < n)
-        {
-            // The keys past the last whole vector (only where the rows are not padded): two queries at a time, on the
-            // pair's loops from key j on.
-            ScoresPair<TOps, T>(ref q, ref q1, ref kt, headSize, n, divisor, ref s, ref Unsafe.Add(ref s, n), j);
-            ScoresPair<TOps, T>(ref q2, ref q3, ref kt, headSize, n, divisor, ref Unsafe.Add(ref s, 2 * n), ref Unsafe.Add(ref s, 3 * n), j);
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -480,14 +473,17 @@ public static class EncoderOps
         TOps.Store(TOps.Divide(v3, div), ref Unsafe.Add(ref s, 3 * width));
     }
 
-    /// <summary>Scores of queries a and b against every real key from key <paramref name="from"/> on: kt's columns, four blocks of lanes at a time, divided by √d.</summary>
+    /// <summary>
+    /// Scores of queries a and b against all n keys of kt's rows (padding keys included; n a multiple of the width, as in
+    /// <see cref="ScoresQuad{TOps, T}"/>): four blocks of lanes at a time, then one, divided by √d.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScoresPair<TOps, T>(ref float qa, ref float qb, ref float kt, int headSize, int n, float divisor, ref float sa, ref float sb, int from = 0)
+    private static void ScoresPair<TOps, T>(ref float qa, ref float qb, ref float kt, int headSize, int n, float divisor, ref float sa, ref float sb)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
         T div = TOps.Broadcast(divisor);
-        int j = from;
+        int j = 0;
         for (; j <= n - (4 * width); j += 4 * width)
         {
             T a0 = TOps.Broadcast(0f), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
@@ -530,25 +526,12 @@ public static class EncoderOps
             TOps.Store(TOps.Divide(a, div), ref Unsafe.Add(ref sa, j));
             TOps.Store(TOps.Divide(b, div), ref Unsafe.Add(ref sb, j));
         }
-
-        for (; j < n; j++)
-        {
-            float a = 0f, b = 0f;
-            for (int d = 0; d < headSize; d++)
-            {
-                float k = Unsafe.Add(ref kt, (d * n) + j);
-                a = MathF.FusedMultiplyAdd(Unsafe.Add(ref qa, d), k, a);
-                b = MathF.FusedMultiplyAdd(Unsafe.Add(ref qb, d), k, b);
-            }
-
-            Unsafe.Add(ref sa, j) = a / divisor;
-            Unsafe.Add(ref sb, j) = b / divisor;
-        }
     }
 
     /// <summary>
     /// The context of <paramref name="g"/> consecutive queries (rows of <paramref name="p"/>, <paramref name="stride"/>
-    /// apart, their probabilities over the real keys first): context[q, e] = Σ_j p[q, j]·v[keys[j], e], one fma chain per element over j ascending. Eight
+    /// apart, their probabilities over the real keys first, then the padding's zeros, never read): context[q, e] =
+    /// Σ_j p[q, j]·v[keys[j], e], one fma chain per element over the real keys j ascending. Eight
     /// queries at a time on 16 lanes (sixteen chains over two column blocks: AVX-512 has the 32 registers), then four,
     /// then one; each query's elements are the same chains whichever group computes them.
     /// </summary>
@@ -599,7 +582,7 @@ public static class EncoderOps
             T c00 = TOps.Broadcast(0f), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             T c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
 
-            // Rows 0-3 of the probabilities from p0 and rows 4-7 from p4, each at 0, n, 2n and 3n floats: every
+            // Rows 0-3 of the probabilities from p0 and rows 4-7 from p4, each at 0, 1, 2 and 3 strides: every
             // address a base register plus a scaled index register, none recomputed in the loop.
             ref float p0 = ref pr;
             ref float p4 = ref Unsafe.Add(ref pr, 4 * rowStride);

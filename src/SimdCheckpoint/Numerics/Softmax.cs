@@ -274,7 +274,7 @@ public static class Softmax
     /// without the branches a scalar comparison compiles to.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float MaxInOrder(ref float p)
+    internal static float MaxInOrder(ref float p)
     {
         if (Sse.IsSupported)
         {
