@@ -466,11 +466,8 @@ public static class EncoderOps
     private static void StoreScores<TOps, T>(T v0, T v1, T v2, T v3, T div, ref float s)
         where TOps : IFloatOps<T>
     {
-        int width = TOps.Count;
-        TOps.Store(TOps.Divide(v0, div), ref s);
-        TOps.Store(TOps.Divide(v1, div), ref Unsafe.Add(ref s, width));
-        TOps.Store(TOps.Divide(v2, div), ref Unsafe.Add(ref s, 2 * width));
-        TOps.Store(TOps.Divide(v3, div), ref Unsafe.Add(ref s, 3 * width));
+        StoreScores<TOps, T>(v0, v1, div, ref s);
+        StoreScores<TOps, T>(v2, v3, div, ref Unsafe.Add(ref s, 2 * TOps.Count));
     }
 
     /// <summary>

@@ -317,15 +317,10 @@ public static class Softmax
             Vector256<float> h = Unsafe.As<T, Vector256<float>>(ref a) + Unsafe.As<T, Vector256<float>>(ref b);
             q = h.GetLower() + h.GetUpper();
         }
-        else if (typeof(T) == typeof(Vector128<float>))
-        {
-            q = (Unsafe.As<T, Vector128<float>>(ref a) + Unsafe.As<T, Vector128<float>>(ref c)) + (Unsafe.As<T, Vector128<float>>(ref b) + Unsafe.As<T, Vector128<float>>(ref d));
-        }
         else
         {
-            Span<float> partial = stackalloc float[Partials];
-            StorePartials<TOps, T>(a, b, c, d, ref MemoryMarshal.GetReference(partial));
-            return ReducePairwise(partial);
+            // Vector128: RowCore reduces in registers only at widths of 4 or more, whose vector types are these three.
+            q = (Unsafe.As<T, Vector128<float>>(ref a) + Unsafe.As<T, Vector128<float>>(ref c)) + (Unsafe.As<T, Vector128<float>>(ref b) + Unsafe.As<T, Vector128<float>>(ref d));
         }
 
         return (q.GetElement(0) + q.GetElement(2)) + (q.GetElement(1) + q.GetElement(3));

@@ -10,8 +10,8 @@ namespace SimdCheckpoint.Tests.Encoders;
 /// below, at and above the query blocks (1 to 130 queries: fewer than four, four, eight, ragged), with every key real or
 /// about a third of them padding. Key rows are padded to multiples of 16, so on 16 lanes these lengths reach each of
 /// the scores' four-, two- and one-block loops (17, 31: two; 33, 47, 100: two then one; 67, 130: four then one); on 8
-/// lanes the two-block loop (16, 48, 80 padded keys); 4 lanes only ever run the four-block loop. The committed test encoders have head sizes of 8 and 16 only, which never reach the
-/// 16-lane path's widest loops.
+/// lanes the two-block loop (16, 48, 80 padded keys); 4 lanes only ever run the four-block loop. The committed test
+/// encoders have head sizes of 8 and 16 only, which never reach the 16-lane path's widest loops.
 /// </summary>
 public sealed class AttentionTests
 {
