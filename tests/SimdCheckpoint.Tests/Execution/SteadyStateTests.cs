@@ -17,6 +17,17 @@ public sealed class SteadyStateTests
     }
 
     [Fact]
+    public void A_call_that_allocates_enough_to_collect_in_every_window_is_measured()
+    {
+        // 4 MB a call: a collection runs in (nearly) every window, so the windows without one are few or none, and what
+        // counts then is every window's least, which is still the call's own allocation.
+        int collections = GC.CollectionCount(0);
+        long allocated = SteadyState.AllocatedBytes(() => _sink = new byte[4 << 20], callsPerWindow: 1, warmupWindows: 2);
+        Assert.True(GC.CollectionCount(0) > collections, "no collection ran while 4 MB arrays were allocated");
+        Assert.True(allocated >= 2 * (4 << 20), $"{allocated} bytes for 2 calls that each allocate a 4 MB array");
+    }
+
+    [Fact]
     public void A_call_that_allocates_nothing_measures_zero()
     {
         int[] data = new int[16];
