@@ -5,7 +5,8 @@ namespace SimdCheckpoint.Benchmarks;
 
 /// <summary>
 /// Where the last rows of a batch are computed, on wide's layers at batch 64: five 12-row Vector512 tiles and 4 remaining
-/// rows. The generated kernel walks the panels in blocks and computes a block's remaining rows while its panels are still
+/// rows, when Vector512's tile had 12 rows (its 8-row tile divides 64, so on that path the split of 60 + 4 rows is now
+/// seven tiles and 4 remaining rows, and the generated kernel at 64 rows has none). The generated kernel walks the panels in blocks and computes a block's remaining rows while its panels are still
 /// in cache; the order it replaced swept all the panels for the full tiles, then all of them again for the remaining rows,
 /// which for a layer whose weights exceed the caches read them all from memory twice.
 /// <list type="bullet">

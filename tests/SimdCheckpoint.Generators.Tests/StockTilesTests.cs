@@ -57,7 +57,7 @@ public sealed class StockTilesTests
     {
         GeneratorRun run = GeneratorHarness.Run(SnapshotTests.TinySource);
 
-        Assert.Contains("global::SimdCheckpoint.Kernels.Vector512Tiles.Tile12x16<TKernel>(", run.SingleSource, StringComparison.Ordinal);
+        Assert.Contains("global::SimdCheckpoint.Kernels.Vector512Tiles.Tile8x16<TKernel>(", run.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("private static class Vector512Tiles", run.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("private static class Vector256Tiles", run.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("private static class Vector128Tiles", run.SingleSource, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class StockTilesTests
     [Fact]
     public void A_k_blocked_sweep_of_an_overridden_tile_shape_writes_its_k_block_tile_but_not_the_unused_whole_k_one()
     {
-        // 2100 inputs: each path's sweep of this shape (9x24 on Vector512, 4x24 on Vector256, 2x24 on Vector128) runs its
+        // 2100 inputs: each path's sweep of this shape (8x24 on Vector512, 4x24 on Vector256, 2x24 on Vector128) runs its
         // full row blocks in K blocks, on the K-block tile only; the remaining rows keep whole-K tiles of fewer rows, and
         // no path writes a whole-K tile of its full row block, which nothing would call.
         const string source = """
@@ -99,12 +99,12 @@ public sealed class StockTilesTests
         string vector256Tiles = code[code.IndexOf("private static class Vector256Tiles", StringComparison.Ordinal)..code.IndexOf("private static class Vector128Sweep0", StringComparison.Ordinal)];
 
         Assert.Empty(run.Diagnostics);
-        Assert.Contains("Vector512Tiles.KBlock9x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.Contains("Vector512Tiles.KBlock8x24<TKernel>(", code, StringComparison.Ordinal);
         Assert.Contains("Vector256Tiles.KBlock4x24<TKernel>(", code, StringComparison.Ordinal);
         Assert.Contains("Vector128Tiles.KBlock2x24<TKernel>(", code, StringComparison.Ordinal);
         Assert.Contains("public static void KBlock4x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
         Assert.Contains("public static void Tile3x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
-        Assert.DoesNotContain("void Tile9x24<TKernel>(", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("void Tile8x24<TKernel>(", code, StringComparison.Ordinal);
         Assert.DoesNotContain("void Tile4x24<TKernel>(", vector256Tiles, StringComparison.Ordinal);
         Assert.DoesNotContain("void Tile2x24<TKernel>(", code[code.IndexOf("private static class Vector128Tiles", StringComparison.Ordinal)..], StringComparison.Ordinal);
     }
@@ -113,7 +113,7 @@ public sealed class StockTilesTests
     public void Only_a_network_whose_weights_exceed_an_l2_shares_out_prefetches()
     {
         // 1024 x 512 is 2 MiB of weights: the Vector512 and Vector256 sweeps share the next panel group's lines before
-        // each full row block's tile (12x32, 6x16). Vector128's 3x16 tile streams its four weight vectors one at a time
+        // each full row block's tile (8x48, 6x16). Vector128's 3x16 tile streams its four weight vectors one at a time
         // and takes no share, so its sweep shares none. The tiny sample (a few KiB) never shares.
         const string source = """
             using SimdCheckpoint;
@@ -127,7 +127,7 @@ public sealed class StockTilesTests
 
         Assert.Empty(big.Diagnostics);
         string share = "global::SimdCheckpoint.Kernels.WeightPrefetch.Share(ref Unsafe.Add(ref wp, ";
-        Assert.Contains(share + "2 * TKernel.PanelStride), 2 * TKernel.PanelStride, i / 12, full / 12);", big.SingleSource, StringComparison.Ordinal);
+        Assert.Contains(share + "3 * TKernel.PanelStride), 3 * TKernel.PanelStride, i / 8, full / 8);", big.SingleSource, StringComparison.Ordinal);
         Assert.Contains(share + "1 * TKernel.PanelStride), 1 * TKernel.PanelStride, i / 6, full / 6);", big.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("i / 3, full / 3);", big.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain("WeightPrefetch", tiny.SingleSource, StringComparison.Ordinal);

@@ -248,7 +248,7 @@ internal static class SweepEmitter
     private static string Ref(TilePlan tile) =>
         (StockTiles.Contains(tile) ? EmittedNames.StockTiles(tile.Isa.Name) : tile.Isa.Name + "Tiles") + "." + tile.Name;
 
-    /// <summary>"12-row blocks of 12x32 tiles (2 panels), remaining rows 1..6 on 1x128, 2x64, ... tiles, a 10-column tail".</summary>
+    /// <summary>"8-row blocks of 8x48 tiles (3 panels), remaining rows 1..6 on 1x128, 2x64, ... tiles, a 10-column tail".</summary>
     private static string Describe(SweepPlan sweep)
     {
         int pw = sweep.PanelWidth;

@@ -115,8 +115,9 @@ internal sealed class SweepPlan
 
         // A block is a multiple of the MR-row tile's panels (so only a layer's last block needs a narrower MR-row tile)
         // and at least as wide as the widest remaining-row tile (1 row: 8 panels on Vector512), so batch 1 keeps its
-        // chains; a remaining-row tile that does not divide it (3 panels of 8) ends each block with narrower ones.
-        // Wider blocks would hold more of a long-K layer than the caches keep.
+        // chains; a remaining-row tile that does not divide it ends each block with narrower ones (Vector512's blocks of 9
+        // panels: 8 + 1 for one remaining row, 4 + 4 + 1 for two, 2 + 2 + 2 + 2 + 1 for four to six; the 8x48 tile's
+        // gain on every full row block outweighs that). Wider blocks would hold more of a long-K layer than the caches keep.
         int block = panels;
         for (int r = 1; r <= remainder; r++)
         {

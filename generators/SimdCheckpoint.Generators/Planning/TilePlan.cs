@@ -59,7 +59,7 @@ internal sealed class TilePlan
     /// </summary>
     public bool KBlock { get; }
 
-    /// <summary>"Tile12x32", "Tail3x12": unique within its path's tile class.</summary>
+    /// <summary>"Tile8x48", "Tail3x12": unique within its path's tile class.</summary>
     public string Name { get; }
 
     public string Description { get; }

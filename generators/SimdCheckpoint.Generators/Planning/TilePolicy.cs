@@ -37,8 +37,8 @@ internal static class TilePolicy
     public const int PrefetchAboveBytes = 1 << 20;
 
     /// <summary>
-    /// K steps per block of a long-K layer's full row blocks: an MR-row tile's x rows over one block (12 KiB for 12 rows)
-    /// stay in L1 and a block of panels over it (128 KiB for 8 panels of 16) in L2. MLAS blocks K by 256 as well.
+    /// K steps per block of a long-K layer's full row blocks: an MR-row tile's x rows over one block (8 KiB for 8 rows)
+    /// stay in L1 and a block of panels over it (144 KiB for 9 panels of 16) in L2. MLAS blocks K by 256 as well.
     /// </summary>
     public const int KBlock = 256;
 

@@ -15,8 +15,8 @@ internal sealed class VectorIsa
     /// <summary>AVX2 + FMA3: 6 rows × one panel = 12 accumulators + 2 weight vectors + 1 broadcast (MLAS's FMA3 shape).</summary>
     public static readonly VectorIsa Vector256 = new("Vector256", 8, 16, 6, 1, "ymm");
 
-    /// <summary>AVX-512: 32 registers; 12 rows × two panels = 24 accumulators + 2 weight vectors + 1 broadcast (MLAS's 12×32).</summary>
-    public static readonly VectorIsa Vector512 = new("Vector512", 16, 32, 12, 2, "zmm");
+    /// <summary>AVX-512: 32 registers; 8 rows × three panels = 24 accumulators + 3 weight vectors + 1 broadcast.</summary>
+    public static readonly VectorIsa Vector512 = new("Vector512", 16, 32, 8, 3, "zmm");
 
     /// <summary>Every vector path, in the order the forward pass prefers them.</summary>
     public static readonly VectorIsa[] All = { Vector512, Vector256, Vector128 };

@@ -10,138 +10,200 @@ using System.Runtime.Intrinsics;
 namespace SimdCheckpoint.Kernels;
 
 /// <summary>
-/// The Vector512 (zmm) tiles of the default plan, 38 of them: generic over a generated kernel's constants, which the
+/// The Vector512 (zmm) tiles of the default plan, 39 of them: generic over a generated kernel's constants, which the
 /// JIT specialises per layer shape. Called by generated code only.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Vector512Tiles
 {
     /// <summary>
-    /// 12x32 K-block tile: 12 row(s) by 2 consecutive 16-column panels: 24 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// 8x48 K-block tile: 8 row(s) by 3 consecutive 16-column panels: 24 Vector512 accumulators; per k step 3 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// K block [k0, k1) only: the accumulators start at the bias when k0 = 0, otherwise at the partial sums this tile stored
     /// in y for [0, k0) (a float stored and reloaded is exact, so each output is still one fma chain in k order), and the
     /// activation runs only after the block that ends at K.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void KBlock12x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)
+    public static void KBlock8x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy, nint k0, nint k1)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
         nuint panel = (nuint)TKernel.PanelStride;
         ref float s0 = ref (k0 == 0 ? ref bias : ref y0);
         nint lds = k0 == 0 ? 0 : ldy;
-        Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref s0, 0), acc0_1 = Vector512.LoadUnsafe(ref s0, 16);
-        ref float x1 = ref Unsafe.Add(ref x0, ldx); ref float s1 = ref Unsafe.Add(ref s0, lds); Vector512<float> acc1_0 = Vector512.LoadUnsafe(ref s1, 0), acc1_1 = Vector512.LoadUnsafe(ref s1, 16);
-        ref float x2 = ref Unsafe.Add(ref x1, ldx); ref float s2 = ref Unsafe.Add(ref s1, lds); Vector512<float> acc2_0 = Vector512.LoadUnsafe(ref s2, 0), acc2_1 = Vector512.LoadUnsafe(ref s2, 16);
-        ref float x3 = ref Unsafe.Add(ref x2, ldx); ref float s3 = ref Unsafe.Add(ref s2, lds); Vector512<float> acc3_0 = Vector512.LoadUnsafe(ref s3, 0), acc3_1 = Vector512.LoadUnsafe(ref s3, 16);
-        ref float x4 = ref Unsafe.Add(ref x3, ldx); ref float s4 = ref Unsafe.Add(ref s3, lds); Vector512<float> acc4_0 = Vector512.LoadUnsafe(ref s4, 0), acc4_1 = Vector512.LoadUnsafe(ref s4, 16);
-        ref float x5 = ref Unsafe.Add(ref x4, ldx); ref float s5 = ref Unsafe.Add(ref s4, lds); Vector512<float> acc5_0 = Vector512.LoadUnsafe(ref s5, 0), acc5_1 = Vector512.LoadUnsafe(ref s5, 16);
-        ref float x6 = ref Unsafe.Add(ref x5, ldx); ref float s6 = ref Unsafe.Add(ref s5, lds); Vector512<float> acc6_0 = Vector512.LoadUnsafe(ref s6, 0), acc6_1 = Vector512.LoadUnsafe(ref s6, 16);
-        ref float x7 = ref Unsafe.Add(ref x6, ldx); ref float s7 = ref Unsafe.Add(ref s6, lds); Vector512<float> acc7_0 = Vector512.LoadUnsafe(ref s7, 0), acc7_1 = Vector512.LoadUnsafe(ref s7, 16);
-        ref float x8 = ref Unsafe.Add(ref x7, ldx); ref float s8 = ref Unsafe.Add(ref s7, lds); Vector512<float> acc8_0 = Vector512.LoadUnsafe(ref s8, 0), acc8_1 = Vector512.LoadUnsafe(ref s8, 16);
-        ref float x9 = ref Unsafe.Add(ref x8, ldx); ref float s9 = ref Unsafe.Add(ref s8, lds); Vector512<float> acc9_0 = Vector512.LoadUnsafe(ref s9, 0), acc9_1 = Vector512.LoadUnsafe(ref s9, 16);
-        ref float x10 = ref Unsafe.Add(ref x9, ldx); ref float s10 = ref Unsafe.Add(ref s9, lds); Vector512<float> acc10_0 = Vector512.LoadUnsafe(ref s10, 0), acc10_1 = Vector512.LoadUnsafe(ref s10, 16);
-        ref float x11 = ref Unsafe.Add(ref x10, ldx); ref float s11 = ref Unsafe.Add(ref s10, lds); Vector512<float> acc11_0 = Vector512.LoadUnsafe(ref s11, 0), acc11_1 = Vector512.LoadUnsafe(ref s11, 16);
-        Vector512<float> a, w0, w1;
+        Vector512<float> acc0_0 = Vector512.LoadUnsafe(ref s0, 0), acc0_1 = Vector512.LoadUnsafe(ref s0, 16), acc0_2 = Vector512.LoadUnsafe(ref s0, 32);
+        ref float x1 = ref Unsafe.Add(ref x0, ldx); ref float s1 = ref Unsafe.Add(ref s0, lds); Vector512<float> acc1_0 = Vector512.LoadUnsafe(ref s1, 0), acc1_1 = Vector512.LoadUnsafe(ref s1, 16), acc1_2 = Vector512.LoadUnsafe(ref s1, 32);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx); ref float s2 = ref Unsafe.Add(ref s1, lds); Vector512<float> acc2_0 = Vector512.LoadUnsafe(ref s2, 0), acc2_1 = Vector512.LoadUnsafe(ref s2, 16), acc2_2 = Vector512.LoadUnsafe(ref s2, 32);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx); ref float s3 = ref Unsafe.Add(ref s2, lds); Vector512<float> acc3_0 = Vector512.LoadUnsafe(ref s3, 0), acc3_1 = Vector512.LoadUnsafe(ref s3, 16), acc3_2 = Vector512.LoadUnsafe(ref s3, 32);
+        ref float x4 = ref Unsafe.Add(ref x3, ldx); ref float s4 = ref Unsafe.Add(ref s3, lds); Vector512<float> acc4_0 = Vector512.LoadUnsafe(ref s4, 0), acc4_1 = Vector512.LoadUnsafe(ref s4, 16), acc4_2 = Vector512.LoadUnsafe(ref s4, 32);
+        ref float x5 = ref Unsafe.Add(ref x4, ldx); ref float s5 = ref Unsafe.Add(ref s4, lds); Vector512<float> acc5_0 = Vector512.LoadUnsafe(ref s5, 0), acc5_1 = Vector512.LoadUnsafe(ref s5, 16), acc5_2 = Vector512.LoadUnsafe(ref s5, 32);
+        ref float x6 = ref Unsafe.Add(ref x5, ldx); ref float s6 = ref Unsafe.Add(ref s5, lds); Vector512<float> acc6_0 = Vector512.LoadUnsafe(ref s6, 0), acc6_1 = Vector512.LoadUnsafe(ref s6, 16), acc6_2 = Vector512.LoadUnsafe(ref s6, 32);
+        ref float x7 = ref Unsafe.Add(ref x6, ldx); ref float s7 = ref Unsafe.Add(ref s6, lds); Vector512<float> acc7_0 = Vector512.LoadUnsafe(ref s7, 0), acc7_1 = Vector512.LoadUnsafe(ref s7, 16), acc7_2 = Vector512.LoadUnsafe(ref s7, 32);
+        Vector512<float> a, w0, w1, w2;
         w = ref Unsafe.Add(ref w, k0 * 16);
         nint k = k0;
         for (; k <= k1 - 4; k += 4)
         {
-            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
-            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
-            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
-            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
-            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
-            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
-            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
-            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
-            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
-            w0 = Vector512.LoadUnsafe(ref w, 16); w1 = Vector512.LoadUnsafe(ref w, panel + 16);
-            a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
-            a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
-            a = Vector512.Create(Unsafe.Add(ref x2, k + 1)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
-            a = Vector512.Create(Unsafe.Add(ref x3, k + 1)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
-            a = Vector512.Create(Unsafe.Add(ref x4, k + 1)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
-            a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
-            a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
-            a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
-            w0 = Vector512.LoadUnsafe(ref w, 32); w1 = Vector512.LoadUnsafe(ref w, panel + 32);
-            a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
-            a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
-            a = Vector512.Create(Unsafe.Add(ref x2, k + 2)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
-            a = Vector512.Create(Unsafe.Add(ref x3, k + 2)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
-            a = Vector512.Create(Unsafe.Add(ref x4, k + 2)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
-            a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
-            a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
-            a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
-            w0 = Vector512.LoadUnsafe(ref w, 48); w1 = Vector512.LoadUnsafe(ref w, panel + 48);
-            a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
-            a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
-            a = Vector512.Create(Unsafe.Add(ref x2, k + 3)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
-            a = Vector512.Create(Unsafe.Add(ref x3, k + 3)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
-            a = Vector512.Create(Unsafe.Add(ref x4, k + 3)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
-            a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
-            a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
-            a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel); w2 = Vector512.LoadUnsafe(ref w, 2 * panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 16); w1 = Vector512.LoadUnsafe(ref w, panel + 16); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 16);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 1)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 1)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 1)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 32); w1 = Vector512.LoadUnsafe(ref w, panel + 32); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 32);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 2)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 2)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 2)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 48); w1 = Vector512.LoadUnsafe(ref w, panel + 48); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 48);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 3)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 3)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 3)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
             w = ref Unsafe.Add(ref w, 64);
         }
         for (; k < k1; k++)
         {
-            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel);
-            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
-            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
-            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1);
-            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1);
-            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1);
-            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
-            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
-            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel); w2 = Vector512.LoadUnsafe(ref w, 2 * panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
             w = ref Unsafe.Add(ref w, 16);
         }
-        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
-        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16);
-        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16);
-        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16);
-        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16);
-        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16);
-        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16);
-        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0); acc8_1.StoreUnsafe(ref y8, 16);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0); acc9_1.StoreUnsafe(ref y9, 16);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0); acc10_1.StoreUnsafe(ref y10, 16);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0); acc11_1.StoreUnsafe(ref y11, 16);
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16); acc1_2.StoreUnsafe(ref y1, 32);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16); acc2_2.StoreUnsafe(ref y2, 32);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16); acc3_2.StoreUnsafe(ref y3, 32);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16); acc4_2.StoreUnsafe(ref y4, 32);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16); acc5_2.StoreUnsafe(ref y5, 32);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16); acc6_2.StoreUnsafe(ref y6, 32);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16); acc7_2.StoreUnsafe(ref y7, 32);
         if (k1 == TKernel.Inputs)
         {
-            global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 32);
+            global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 8, 48);
         }
     }
 
     /// <summary>
-    /// 12x32 tile: 12 row(s) by 2 consecutive 16-column panels: 24 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// 8x48 tile: 8 row(s) by 3 consecutive 16-column panels: 24 Vector512 accumulators; per k step 3 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile12x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
+    public static void Tile8x48<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
+        where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
+    {
+        nint pf = 0, pfLines = 0;
+        if (TKernel.PrefetchesWeights)
+        {
+            pf = global::SimdCheckpoint.Kernels.WeightPrefetch.Take(out pfLines);
+        }
+        nuint panel = (nuint)TKernel.PanelStride;
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0), b1 = Vector512.LoadUnsafe(ref bias, 16), b2 = Vector512.LoadUnsafe(ref bias, 32);
+        Vector512<float> acc0_0 = b0, acc0_1 = b1, acc0_2 = b2;
+        ref float x1 = ref Unsafe.Add(ref x0, ldx); Vector512<float> acc1_0 = b0, acc1_1 = b1, acc1_2 = b2;
+        ref float x2 = ref Unsafe.Add(ref x1, ldx); Vector512<float> acc2_0 = b0, acc2_1 = b1, acc2_2 = b2;
+        ref float x3 = ref Unsafe.Add(ref x2, ldx); Vector512<float> acc3_0 = b0, acc3_1 = b1, acc3_2 = b2;
+        ref float x4 = ref Unsafe.Add(ref x3, ldx); Vector512<float> acc4_0 = b0, acc4_1 = b1, acc4_2 = b2;
+        ref float x5 = ref Unsafe.Add(ref x4, ldx); Vector512<float> acc5_0 = b0, acc5_1 = b1, acc5_2 = b2;
+        ref float x6 = ref Unsafe.Add(ref x5, ldx); Vector512<float> acc6_0 = b0, acc6_1 = b1, acc6_2 = b2;
+        ref float x7 = ref Unsafe.Add(ref x6, ldx); Vector512<float> acc7_0 = b0, acc7_1 = b1, acc7_2 = b2;
+        Vector512<float> a, w0, w1, w2;
+        nint k = 0;
+        for (; k <= TKernel.Inputs - 4; k += 4)
+        {
+            if (TKernel.PrefetchesWeights && pfLines > 0) { global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf); global::SimdCheckpoint.Kernels.WeightPrefetch.Line(pf + 64); pf += 128; pfLines -= 2; }
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel); w2 = Vector512.LoadUnsafe(ref w, 2 * panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 16); w1 = Vector512.LoadUnsafe(ref w, panel + 16); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 16);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 1)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 1)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 1)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 32); w1 = Vector512.LoadUnsafe(ref w, panel + 32); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 32);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 2)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 2)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 2)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w0 = Vector512.LoadUnsafe(ref w, 48); w1 = Vector512.LoadUnsafe(ref w, panel + 48); w2 = Vector512.LoadUnsafe(ref w, 2 * panel + 48);
+            a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k + 3)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k + 3)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k + 3)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w = ref Unsafe.Add(ref w, 64);
+        }
+        for (; k < TKernel.Inputs; k++)
+        {
+            w0 = Vector512.LoadUnsafe(ref w, 0); w1 = Vector512.LoadUnsafe(ref w, panel); w2 = Vector512.LoadUnsafe(ref w, 2 * panel);
+            a = Vector512.Create(Unsafe.Add(ref x0, k)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1); acc0_2 = Vector512.FusedMultiplyAdd(a, w2, acc0_2);
+            a = Vector512.Create(Unsafe.Add(ref x1, k)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1); acc1_2 = Vector512.FusedMultiplyAdd(a, w2, acc1_2);
+            a = Vector512.Create(Unsafe.Add(ref x2, k)); acc2_0 = Vector512.FusedMultiplyAdd(a, w0, acc2_0); acc2_1 = Vector512.FusedMultiplyAdd(a, w1, acc2_1); acc2_2 = Vector512.FusedMultiplyAdd(a, w2, acc2_2);
+            a = Vector512.Create(Unsafe.Add(ref x3, k)); acc3_0 = Vector512.FusedMultiplyAdd(a, w0, acc3_0); acc3_1 = Vector512.FusedMultiplyAdd(a, w1, acc3_1); acc3_2 = Vector512.FusedMultiplyAdd(a, w2, acc3_2);
+            a = Vector512.Create(Unsafe.Add(ref x4, k)); acc4_0 = Vector512.FusedMultiplyAdd(a, w0, acc4_0); acc4_1 = Vector512.FusedMultiplyAdd(a, w1, acc4_1); acc4_2 = Vector512.FusedMultiplyAdd(a, w2, acc4_2);
+            a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1); acc5_2 = Vector512.FusedMultiplyAdd(a, w2, acc5_2);
+            a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1); acc6_2 = Vector512.FusedMultiplyAdd(a, w2, acc6_2);
+            a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1); acc7_2 = Vector512.FusedMultiplyAdd(a, w2, acc7_2);
+            w = ref Unsafe.Add(ref w, 16);
+        }
+        acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16); acc0_2.StoreUnsafe(ref y0, 32);
+        ref float y1 = ref Unsafe.Add(ref y0, ldy); acc1_0.StoreUnsafe(ref y1, 0); acc1_1.StoreUnsafe(ref y1, 16); acc1_2.StoreUnsafe(ref y1, 32);
+        ref float y2 = ref Unsafe.Add(ref y1, ldy); acc2_0.StoreUnsafe(ref y2, 0); acc2_1.StoreUnsafe(ref y2, 16); acc2_2.StoreUnsafe(ref y2, 32);
+        ref float y3 = ref Unsafe.Add(ref y2, ldy); acc3_0.StoreUnsafe(ref y3, 0); acc3_1.StoreUnsafe(ref y3, 16); acc3_2.StoreUnsafe(ref y3, 32);
+        ref float y4 = ref Unsafe.Add(ref y3, ldy); acc4_0.StoreUnsafe(ref y4, 0); acc4_1.StoreUnsafe(ref y4, 16); acc4_2.StoreUnsafe(ref y4, 32);
+        ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16); acc5_2.StoreUnsafe(ref y5, 32);
+        ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16); acc6_2.StoreUnsafe(ref y6, 32);
+        ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16); acc7_2.StoreUnsafe(ref y7, 32);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 8, 48);
+    }
+
+    /// <summary>
+    /// 8x32 tile: 8 row(s) by 2 consecutive 16-column panels: 16 Vector512 accumulators; per k step 2 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8x32<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
         nint pf = 0, pfLines = 0;
@@ -159,10 +221,6 @@ public static class Vector512Tiles
         ref float x5 = ref Unsafe.Add(ref x4, ldx); Vector512<float> acc5_0 = b0, acc5_1 = b1;
         ref float x6 = ref Unsafe.Add(ref x5, ldx); Vector512<float> acc6_0 = b0, acc6_1 = b1;
         ref float x7 = ref Unsafe.Add(ref x6, ldx); Vector512<float> acc7_0 = b0, acc7_1 = b1;
-        ref float x8 = ref Unsafe.Add(ref x7, ldx); Vector512<float> acc8_0 = b0, acc8_1 = b1;
-        ref float x9 = ref Unsafe.Add(ref x8, ldx); Vector512<float> acc9_0 = b0, acc9_1 = b1;
-        ref float x10 = ref Unsafe.Add(ref x9, ldx); Vector512<float> acc10_0 = b0, acc10_1 = b1;
-        ref float x11 = ref Unsafe.Add(ref x10, ldx); Vector512<float> acc11_0 = b0, acc11_1 = b1;
         Vector512<float> a, w0, w1;
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
@@ -177,10 +235,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w0 = Vector512.LoadUnsafe(ref w, 16); w1 = Vector512.LoadUnsafe(ref w, panel + 16);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -190,10 +244,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w0 = Vector512.LoadUnsafe(ref w, 32); w1 = Vector512.LoadUnsafe(ref w, panel + 32);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -203,10 +253,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w0 = Vector512.LoadUnsafe(ref w, 48); w1 = Vector512.LoadUnsafe(ref w, panel + 48);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0); acc0_1 = Vector512.FusedMultiplyAdd(a, w1, acc0_1);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0); acc1_1 = Vector512.FusedMultiplyAdd(a, w1, acc1_1);
@@ -216,10 +262,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w = ref Unsafe.Add(ref w, 64);
         }
         for (; k < TKernel.Inputs; k++)
@@ -233,10 +275,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0); acc5_1 = Vector512.FusedMultiplyAdd(a, w1, acc5_1);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0); acc6_1 = Vector512.FusedMultiplyAdd(a, w1, acc6_1);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0); acc7_1 = Vector512.FusedMultiplyAdd(a, w1, acc7_1);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0); acc8_1 = Vector512.FusedMultiplyAdd(a, w1, acc8_1);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0); acc9_1 = Vector512.FusedMultiplyAdd(a, w1, acc9_1);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0); acc10_1 = Vector512.FusedMultiplyAdd(a, w1, acc10_1);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0); acc11_1 = Vector512.FusedMultiplyAdd(a, w1, acc11_1);
             w = ref Unsafe.Add(ref w, 16);
         }
         acc0_0.StoreUnsafe(ref y0, 0); acc0_1.StoreUnsafe(ref y0, 16);
@@ -247,19 +285,15 @@ public static class Vector512Tiles
         ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0); acc5_1.StoreUnsafe(ref y5, 16);
         ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0); acc6_1.StoreUnsafe(ref y6, 16);
         ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0); acc7_1.StoreUnsafe(ref y7, 16);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0); acc8_1.StoreUnsafe(ref y8, 16);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0); acc9_1.StoreUnsafe(ref y9, 16);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0); acc10_1.StoreUnsafe(ref y10, 16);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0); acc11_1.StoreUnsafe(ref y11, 16);
-        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 32);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 8, 32);
     }
 
     /// <summary>
-    /// 12x16 tile: 12 row(s) by one 16-column panel: 12 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// 8x16 tile: 8 row(s) by one 16-column panel: 8 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile12x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
+    public static void Tile8x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
         nint pf = 0, pfLines = 0;
@@ -276,10 +310,6 @@ public static class Vector512Tiles
         ref float x5 = ref Unsafe.Add(ref x4, ldx); Vector512<float> acc5_0 = b0;
         ref float x6 = ref Unsafe.Add(ref x5, ldx); Vector512<float> acc6_0 = b0;
         ref float x7 = ref Unsafe.Add(ref x6, ldx); Vector512<float> acc7_0 = b0;
-        ref float x8 = ref Unsafe.Add(ref x7, ldx); Vector512<float> acc8_0 = b0;
-        ref float x9 = ref Unsafe.Add(ref x8, ldx); Vector512<float> acc9_0 = b0;
-        ref float x10 = ref Unsafe.Add(ref x9, ldx); Vector512<float> acc10_0 = b0;
-        ref float x11 = ref Unsafe.Add(ref x10, ldx); Vector512<float> acc11_0 = b0;
         Vector512<float> a, w0;
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
@@ -294,10 +324,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 16);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -307,10 +333,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 32);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -320,10 +342,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 48);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -333,10 +351,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 64);
         }
         for (; k < TKernel.Inputs; k++)
@@ -350,10 +364,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 16);
         }
         acc0_0.StoreUnsafe(ref y0, 0);
@@ -364,11 +374,7 @@ public static class Vector512Tiles
         ref float y5 = ref Unsafe.Add(ref y4, ldy); acc5_0.StoreUnsafe(ref y5, 0);
         ref float y6 = ref Unsafe.Add(ref y5, ldy); acc6_0.StoreUnsafe(ref y6, 0);
         ref float y7 = ref Unsafe.Add(ref y6, ldy); acc7_0.StoreUnsafe(ref y7, 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); acc8_0.StoreUnsafe(ref y8, 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); acc9_0.StoreUnsafe(ref y9, 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); acc10_0.StoreUnsafe(ref y10, 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); acc11_0.StoreUnsafe(ref y11, 0);
-        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, 16);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 8, 16);
     }
 
     /// <summary>
@@ -1548,11 +1554,11 @@ public static class Vector512Tiles
     }
 
     /// <summary>
-    /// 12-row tail tile: 12 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 12 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// 8-row tail tile: 8 row(s) by the tail panel (16 wide), 1 vector(s) of 16, the last stored as far as the layer's last column: 8 Vector512 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tail12x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
+    public static void Tail8x16<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
         Vector512<float> b0 = Vector512.LoadUnsafe(ref bias, 0);
@@ -1564,10 +1570,6 @@ public static class Vector512Tiles
         ref float x5 = ref Unsafe.Add(ref x4, ldx); Vector512<float> acc5_0 = b0;
         ref float x6 = ref Unsafe.Add(ref x5, ldx); Vector512<float> acc6_0 = b0;
         ref float x7 = ref Unsafe.Add(ref x6, ldx); Vector512<float> acc7_0 = b0;
-        ref float x8 = ref Unsafe.Add(ref x7, ldx); Vector512<float> acc8_0 = b0;
-        ref float x9 = ref Unsafe.Add(ref x8, ldx); Vector512<float> acc9_0 = b0;
-        ref float x10 = ref Unsafe.Add(ref x9, ldx); Vector512<float> acc10_0 = b0;
-        ref float x11 = ref Unsafe.Add(ref x10, ldx); Vector512<float> acc11_0 = b0;
         Vector512<float> a, w0;
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
@@ -1581,10 +1583,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 16);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1594,10 +1592,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 32);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1607,10 +1601,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector512.LoadUnsafe(ref w, 48);
             a = Vector512.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector512.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector512.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector512.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1620,10 +1610,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 64);
         }
         for (; k < TKernel.Inputs; k++)
@@ -1637,10 +1623,6 @@ public static class Vector512Tiles
             a = Vector512.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector512.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector512.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector512.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector512.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector512.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector512.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector512.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector512.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector512.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector512.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector512.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector512.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector512.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 16);
         }
         global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
@@ -1651,19 +1633,15 @@ public static class Vector512Tiles
         ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
         ref float y6 = ref Unsafe.Add(ref y5, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
         ref float y7 = ref Unsafe.Add(ref y6, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
-        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 12, TKernel.TailColumns);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored16<TKernel>(ref y0, ldy, 8, TKernel.TailColumns);
     }
 
     /// <summary>
-    /// 12-row tail tile: 12 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 12 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
+    /// 8-row tail tile: 8 row(s) by the tail panel (8 wide), 1 vector(s) of 8, the last stored as far as the layer's last column: 8 Vector256 accumulators; per k step 1 weight vector(s) loaded and each row's x[m,k] broadcast in turn.
     /// K loop unrolled by 4; the last K mod 4 steps one at a time. Epilogue: the store, then the kernel's activation over the stored tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tail12x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
+    public static void Tail8x8<TKernel>(ref float x0, nint ldx, ref float w, ref float bias, ref float y0, nint ldy)
         where TKernel : struct, global::SimdCheckpoint.Kernels.IDenseKernel
     {
         Vector256<float> b0 = Vector256.LoadUnsafe(ref bias, 0);
@@ -1675,10 +1653,6 @@ public static class Vector512Tiles
         ref float x5 = ref Unsafe.Add(ref x4, ldx); Vector256<float> acc5_0 = b0;
         ref float x6 = ref Unsafe.Add(ref x5, ldx); Vector256<float> acc6_0 = b0;
         ref float x7 = ref Unsafe.Add(ref x6, ldx); Vector256<float> acc7_0 = b0;
-        ref float x8 = ref Unsafe.Add(ref x7, ldx); Vector256<float> acc8_0 = b0;
-        ref float x9 = ref Unsafe.Add(ref x8, ldx); Vector256<float> acc9_0 = b0;
-        ref float x10 = ref Unsafe.Add(ref x9, ldx); Vector256<float> acc10_0 = b0;
-        ref float x11 = ref Unsafe.Add(ref x10, ldx); Vector256<float> acc11_0 = b0;
         Vector256<float> a, w0;
         nint k = 0;
         for (; k <= TKernel.Inputs - 4; k += 4)
@@ -1692,10 +1666,6 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector256.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector256.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector256.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector256.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector256.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector256.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector256.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector256.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector256.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector256.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector256.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector256.LoadUnsafe(ref w, 8);
             a = Vector256.Create(Unsafe.Add(ref x0, k + 1)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector256.Create(Unsafe.Add(ref x1, k + 1)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1705,10 +1675,6 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k + 1)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector256.Create(Unsafe.Add(ref x6, k + 1)); acc6_0 = Vector256.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector256.Create(Unsafe.Add(ref x7, k + 1)); acc7_0 = Vector256.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector256.Create(Unsafe.Add(ref x8, k + 1)); acc8_0 = Vector256.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector256.Create(Unsafe.Add(ref x9, k + 1)); acc9_0 = Vector256.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector256.Create(Unsafe.Add(ref x10, k + 1)); acc10_0 = Vector256.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector256.Create(Unsafe.Add(ref x11, k + 1)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector256.LoadUnsafe(ref w, 16);
             a = Vector256.Create(Unsafe.Add(ref x0, k + 2)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector256.Create(Unsafe.Add(ref x1, k + 2)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1718,10 +1684,6 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k + 2)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector256.Create(Unsafe.Add(ref x6, k + 2)); acc6_0 = Vector256.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector256.Create(Unsafe.Add(ref x7, k + 2)); acc7_0 = Vector256.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector256.Create(Unsafe.Add(ref x8, k + 2)); acc8_0 = Vector256.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector256.Create(Unsafe.Add(ref x9, k + 2)); acc9_0 = Vector256.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector256.Create(Unsafe.Add(ref x10, k + 2)); acc10_0 = Vector256.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector256.Create(Unsafe.Add(ref x11, k + 2)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w0 = Vector256.LoadUnsafe(ref w, 24);
             a = Vector256.Create(Unsafe.Add(ref x0, k + 3)); acc0_0 = Vector256.FusedMultiplyAdd(a, w0, acc0_0);
             a = Vector256.Create(Unsafe.Add(ref x1, k + 3)); acc1_0 = Vector256.FusedMultiplyAdd(a, w0, acc1_0);
@@ -1731,10 +1693,6 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k + 3)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector256.Create(Unsafe.Add(ref x6, k + 3)); acc6_0 = Vector256.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector256.Create(Unsafe.Add(ref x7, k + 3)); acc7_0 = Vector256.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector256.Create(Unsafe.Add(ref x8, k + 3)); acc8_0 = Vector256.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector256.Create(Unsafe.Add(ref x9, k + 3)); acc9_0 = Vector256.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector256.Create(Unsafe.Add(ref x10, k + 3)); acc10_0 = Vector256.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector256.Create(Unsafe.Add(ref x11, k + 3)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 32);
         }
         for (; k < TKernel.Inputs; k++)
@@ -1748,10 +1706,6 @@ public static class Vector512Tiles
             a = Vector256.Create(Unsafe.Add(ref x5, k)); acc5_0 = Vector256.FusedMultiplyAdd(a, w0, acc5_0);
             a = Vector256.Create(Unsafe.Add(ref x6, k)); acc6_0 = Vector256.FusedMultiplyAdd(a, w0, acc6_0);
             a = Vector256.Create(Unsafe.Add(ref x7, k)); acc7_0 = Vector256.FusedMultiplyAdd(a, w0, acc7_0);
-            a = Vector256.Create(Unsafe.Add(ref x8, k)); acc8_0 = Vector256.FusedMultiplyAdd(a, w0, acc8_0);
-            a = Vector256.Create(Unsafe.Add(ref x9, k)); acc9_0 = Vector256.FusedMultiplyAdd(a, w0, acc9_0);
-            a = Vector256.Create(Unsafe.Add(ref x10, k)); acc10_0 = Vector256.FusedMultiplyAdd(a, w0, acc10_0);
-            a = Vector256.Create(Unsafe.Add(ref x11, k)); acc11_0 = Vector256.FusedMultiplyAdd(a, w0, acc11_0);
             w = ref Unsafe.Add(ref w, 8);
         }
         global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc0_0, ref y0, 0, TKernel.TailColumns - 0);
@@ -1762,11 +1716,7 @@ public static class Vector512Tiles
         ref float y5 = ref Unsafe.Add(ref y4, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc5_0, ref y5, 0, TKernel.TailColumns - 0);
         ref float y6 = ref Unsafe.Add(ref y5, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc6_0, ref y6, 0, TKernel.TailColumns - 0);
         ref float y7 = ref Unsafe.Add(ref y6, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc7_0, ref y7, 0, TKernel.TailColumns - 0);
-        ref float y8 = ref Unsafe.Add(ref y7, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc8_0, ref y8, 0, TKernel.TailColumns - 0);
-        ref float y9 = ref Unsafe.Add(ref y8, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc9_0, ref y9, 0, TKernel.TailColumns - 0);
-        ref float y10 = ref Unsafe.Add(ref y9, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc10_0, ref y10, 0, TKernel.TailColumns - 0);
-        ref float y11 = ref Unsafe.Add(ref y10, ldy); global::SimdCheckpoint.Kernels.PartialStores.StoreFirst(acc11_0, ref y11, 0, TKernel.TailColumns - 0);
-        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 12, TKernel.TailColumns);
+        global::SimdCheckpoint.Kernels.Epilogue.ApplyStored8<TKernel>(ref y0, ldy, 8, TKernel.TailColumns);
     }
 
     /// <summary>

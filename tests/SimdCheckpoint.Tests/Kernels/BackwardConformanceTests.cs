@@ -14,7 +14,7 @@ namespace SimdCheckpoint.Tests.Kernels;
 /// </summary>
 public sealed class BackwardConformanceTests
 {
-    private static readonly int[] Batches = [1, 2, 3, 5, 6, 7, 11, 12, 13, 25, 67];
+    private static readonly int[] Batches = [1, 2, 3, 5, 6, 7, 8, 11, 12, 13, 17, 25, 67];
 
     private static readonly KernelPath[] Paths = [KernelPath.Vector512, KernelPath.Vector256, KernelPath.Vector128, KernelPath.Scalar];
 

@@ -311,3 +311,17 @@ public partial class Conformance_K7_N29;
 [Network(Gradients = true)]
 [Dense(7, 40, Activation.Softmax)]
 public partial class Conformance_K7_N40;
+
+// Vector512's row tile spans three panels (8x48): exactly one group, a group and one panel (the 1-panel tile after the
+// groups), and 11 panels, which a batch of 8 rows or more walks as a block of 9 panels and a last block of 2.
+[Network(Gradients = true)]
+[Dense(5, 48, Activation.Relu)]
+public partial class Conformance_K5_N48;
+
+[Network(Gradients = true)]
+[Dense(9, 64, Activation.Gelu)]
+public partial class Conformance_K9_N64;
+
+[Network(Gradients = true)]
+[Dense(8, 176, Activation.Identity)]
+public partial class Conformance_K8_N176;
