@@ -99,13 +99,139 @@ public static class Softmax
             throw new ArgumentException("Softmax's output overlaps its input other than row for row in place.", nameof(y));
         }
 
-        Span<float> partial = stackalloc float[Partials];
-        for (int row = 0; row < m; row++)
+        Span<float> partial = stackalloc float[2 * Partials];
+        int row = 0;
+        if (TOps.Count >= 4 && n % Partials == 0)
+        {
+            // Rows whose length is a whole number of partial blocks (the attention's padded score rows), two at a time.
+            for (; row + 1 < m; row += 2)
+            {
+                RowPairCore<TOps, T>(ref Unsafe.AsRef(in x[row * ldx]), ref y[row * ldy], ref Unsafe.AsRef(in x[(row + 1) * ldx]), ref y[(row + 1) * ldy], n, partial);
+            }
+        }
+
+        for (; row < m; row++)
         {
             ref float xr = ref Unsafe.AsRef(in x[row * ldx]);
             ref float yr = ref y[row * ldy];
             RowCore<TOps, T>(ref xr, ref yr, n, partial);
         }
+    }
+
+    /// <summary>
+    /// <see cref="RowCore{TOps, T}"/> for two rows at once, each row's operations exactly as there (so the same bits),
+    /// for vectors of 4 lanes or more and rows of a whole number of partial blocks: the two rows' steps interleaved, so
+    /// that each row's chains (the running maxima and sums, the 16-step maximum across the partials, the pairwise
+    /// reduction) overlap the other's instead of waiting on their own latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowPairCore<TOps, T>(ref float xa, ref float ya, ref float xb, ref float yb, int n, Span<float> partial)
+        where TOps : IFloatOps<T>
+    {
+        int width = TOps.Count;
+        ref float pa = ref MemoryMarshal.GetReference(partial);
+        ref float pb = ref Unsafe.Add(ref pa, Partials);
+
+        // 1. The maxima.
+        T a0 = TOps.Broadcast(float.NegativeInfinity), a1 = a0, a2 = a0, a3 = a0;
+        T b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int i = 0; i < n; i += Partials)
+        {
+            a0 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i)), a0);
+            b0 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i)), b0);
+            if (Partials / width > 1)
+            {
+                a1 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + width)), a1);
+                b1 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + width)), b1);
+            }
+
+            if (Partials / width > 2)
+            {
+                a2 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (2 * width))), a2);
+                b2 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (2 * width))), b2);
+                a3 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (3 * width))), a3);
+                b3 = Max<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (3 * width))), b3);
+            }
+        }
+
+        StorePartials<TOps, T>(a0, a1, a2, a3, ref pa);
+        StorePartials<TOps, T>(b0, b1, b2, b3, ref pb);
+        (float maxA, float maxB) = MaxInOrderPair(ref pa, ref pb);
+
+        // 2. e = exp(x − max) into y, summed into the partials.
+        T negativeMaxA = TOps.Broadcast(-maxA), negativeMaxB = TOps.Broadcast(-maxB);
+        a0 = TOps.Broadcast(0f);
+        a1 = a0;
+        a2 = a0;
+        a3 = a0;
+        b0 = a0;
+        b1 = a0;
+        b2 = a0;
+        b3 = a0;
+        for (int i = 0; i < n; i += Partials)
+        {
+            T ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i)), negativeMaxA);
+            T eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i)), negativeMaxB);
+            TOps.Store(ea, ref Unsafe.Add(ref ya, i));
+            TOps.Store(eb, ref Unsafe.Add(ref yb, i));
+            a0 = TOps.Add(a0, ea);
+            b0 = TOps.Add(b0, eb);
+            if (Partials / width > 1)
+            {
+                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + width)), negativeMaxA);
+                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + width)), negativeMaxB);
+                TOps.Store(ea, ref Unsafe.Add(ref ya, i + width));
+                TOps.Store(eb, ref Unsafe.Add(ref yb, i + width));
+                a1 = TOps.Add(a1, ea);
+                b1 = TOps.Add(b1, eb);
+            }
+
+            if (Partials / width > 2)
+            {
+                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (2 * width))), negativeMaxA);
+                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (2 * width))), negativeMaxB);
+                TOps.Store(ea, ref Unsafe.Add(ref ya, i + (2 * width)));
+                TOps.Store(eb, ref Unsafe.Add(ref yb, i + (2 * width)));
+                a2 = TOps.Add(a2, ea);
+                b2 = TOps.Add(b2, eb);
+                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (3 * width))), negativeMaxA);
+                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (3 * width))), negativeMaxB);
+                TOps.Store(ea, ref Unsafe.Add(ref ya, i + (3 * width)));
+                TOps.Store(eb, ref Unsafe.Add(ref yb, i + (3 * width)));
+                a3 = TOps.Add(a3, ea);
+                b3 = TOps.Add(b3, eb);
+            }
+        }
+
+        // 3. The pairwise sums straight from the registers, then both rows divided in one sweep.
+        float sumA = ReducePairwise<TOps, T>(a0, a1, a2, a3);
+        float sumB = ReducePairwise<TOps, T>(b0, b1, b2, b3);
+        T sumAV = TOps.Broadcast(sumA), sumBV = TOps.Broadcast(sumB);
+        for (int i = 0; i < n; i += width)
+        {
+            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref ya, i)), sumAV), ref Unsafe.Add(ref ya, i));
+            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref yb, i)), sumBV), ref Unsafe.Add(ref yb, i));
+        }
+    }
+
+    /// <summary><see cref="MaxInOrder(ref float)"/> of two rows' partials, the two chains interleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float A, float B) MaxInOrderPair(ref float pa, ref float pb)
+    {
+        if (Sse.IsSupported)
+        {
+            Vector128<float> ma = Vector128.CreateScalarUnsafe(pa);
+            Vector128<float> mb = Vector128.CreateScalarUnsafe(pb);
+            for (int j = 1; j < Partials; j++)
+            {
+                ma = Sse.MaxScalar(Vector128.CreateScalarUnsafe(Unsafe.Add(ref pa, j)), ma);
+                mb = Sse.MaxScalar(Vector128.CreateScalarUnsafe(Unsafe.Add(ref pb, j)), mb);
+            }
+
+            return (ma.ToScalar(), mb.ToScalar());
+        }
+
+        return (MaxInOrder(ref pa), MaxInOrder(ref pb));
     }
 
     /// <summary>The lane-wise maximum as the partials have always taken it: v where v &gt; m, else m (so NaN and −0 behave as before).</summary>

@@ -173,6 +173,102 @@ public sealed class SoftmaxTests
         }
     }
 
+    /// <summary>
+    /// Rows of a whole number of 16-element blocks run two at a time on the vector paths (the attention's padded score
+    /// rows): every row must still give the one-row scalar bits, whichever row of a pair it is, with an odd row left
+    /// over, in place and not, and with rows of special values beside ordinary ones (NaN, +inf, only -inf, -inf
+    /// padding, huge logits, a single finite value).
+    /// </summary>
+    [Theory]
+    [InlineData(16, 2)]
+    [InlineData(16, 3)]
+    [InlineData(32, 5)]
+    [InlineData(48, 4)]
+    [InlineData(128, 8)]
+    [InlineData(256, 7)]
+    [InlineData(16, 25)]
+    public void Rows_taken_two_at_a_time_give_each_rows_scalar_bits(int n, int m)
+    {
+        int ld = n + 16;
+        float[] x = TestData.Random(m * ld, seed: (ulong)(11 + n + m), scale: 6f);
+        int special = 0;
+        for (int row = 3; row < m; row += 4)
+        {
+            Span<float> r = x.AsSpan(row * ld, n);
+            switch (special++ % 6)
+            {
+                case 0:
+                    r[n / 3] = float.NaN;
+                    break;
+                case 1:
+                    r[n - 1] = float.PositiveInfinity;
+                    break;
+                case 2:
+                    r.Fill(float.NegativeInfinity);
+                    break;
+                case 3:
+                    r[(n / 2)..].Fill(float.NegativeInfinity);
+                    break;
+                case 4:
+                    r[0] = 1e30f;
+                    r[1] = 1e30f + 1e24f;
+                    break;
+                default:
+                    r.Fill(float.NegativeInfinity);
+                    r[n / 2] = -3f;
+                    break;
+            }
+        }
+
+        float[][] expected = new float[m][];
+        for (int row = 0; row < m; row++)
+        {
+            expected[row] = new float[n];
+            Softmax.Row(x.AsSpan(row * ld, n), expected[row], KernelPath.Scalar);
+        }
+
+        foreach (KernelPath path in Paths)
+        {
+            foreach (bool inPlace in new[] { false, true })
+            {
+                float[] y = inPlace ? x.ToArray() : Enumerable.Repeat(-7f, m * ld).ToArray();
+                float[] source = inPlace ? y : x;
+                switch (path)
+                {
+                    case KernelPath.Vector512:
+                        Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(source, ld, y, ld, n, m);
+                        break;
+                    case KernelPath.Vector256:
+                        Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(source, ld, y, ld, n, m);
+                        break;
+                    case KernelPath.Vector128:
+                        Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(source, ld, y, ld, n, m);
+                        break;
+                    default:
+                        Softmax.Rows<ScalarOps, float>(source, ld, y, ld, n, m);
+                        break;
+                }
+
+                for (int row = 0; row < m; row++)
+                {
+                    Bits.Equal(expected[row], y.AsSpan(row * ld, n), $"{path} n={n} row {row} of {m}{(inPlace ? " in place" : string.Empty)}");
+                    float[] gap = y.AsSpan((row * ld) + n, ld - n).ToArray();
+                    float[] gapBefore = inPlace ? x.AsSpan((row * ld) + n, ld - n).ToArray() : Enumerable.Repeat(-7f, ld - n).ToArray();
+                    Bits.Equal(gapBefore, gap, $"{path} n={n} gap after row {row}");
+                }
+            }
+        }
+
+        // Row 3, where there is one, holds a NaN, so the scalar reference itself is all NaN there: the special rows are
+        // exercised; the pairs of ordinary rows are, too.
+        if (m > 3)
+        {
+            Assert.All(expected[3], v => Assert.True(float.IsNaN(v)));
+        }
+
+        Assert.All(expected[1], v => Assert.True(float.IsFinite(v)));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(7)]
