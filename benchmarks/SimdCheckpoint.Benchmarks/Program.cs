@@ -24,6 +24,39 @@ if (args is ["startup", ..])
     return StartupTime.Compare(System.Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
 }
 
+if (args is ["paired", ..])
+{
+    // The encoder against ONNX Runtime as pairs of calls in one process (EncoderPaired): per-pair ratios with a 95 % CI.
+    double seconds = 20;
+    if (args.Length > 2 || (args.Length == 2 && (!double.TryParse(args[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out seconds) || !(seconds > 0 && seconds <= 3600))))
+    {
+        System.Console.Error.WriteLine("usage: paired [SECONDS]   (seconds of pairs per shape and way, more than 0 and at most 3600; default 20)");
+        return 2;
+    }
+
+    return EncoderPaired.Run(System.Console.Out, seconds);
+}
+
+if (args is ["ortprofile", ..])
+{
+    // ONNX Runtime's profile of its optimised MiniLM graph: kernel time by operator.
+    int[] values = [1, 128, 50];
+    bool valid = args.Length <= 4;
+    for (int i = 1; valid && i < args.Length; i++)
+    {
+        valid = int.TryParse(args[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i - 1]);
+    }
+
+    int maxTokens = MiniLm.Spec.Encoder!.Positions;
+    if (!valid || values[0] is < 1 or > 64 || values[1] < 1 || values[1] > maxTokens || values[2] is < 2 or > 10000)
+    {
+        System.Console.Error.WriteLine($"usage: ortprofile [BATCH [TOKENS [CALLS]]]   (batch 1-64, tokens 1-{maxTokens}, calls 2-10000; default 1 128 50)");
+        return 2;
+    }
+
+    return EncoderPaired.ProfileOnnxRuntime(System.Console.Out, values[0], values[1], values[2]);
+}
+
 if (args is ["startup-child", string which])
 {
     return StartupTime.Child(which, System.Console.Out);

@@ -4,11 +4,12 @@ using BenchmarkDotNet.Attributes;
 namespace SimdCheckpoint.Benchmarks;
 
 /// <summary>
-/// Where the last rows of a batch are computed, on wide's layers at batch 64: five 12-row Vector512 tiles and 4 remaining
-/// rows, when Vector512's tile had 12 rows (its 8-row tile divides 64, so on that path the split of 60 + 4 rows is now
-/// seven tiles and 4 remaining rows, and the generated kernel at 64 rows has none). The generated kernel walks the panels in blocks and computes a block's remaining rows while its panels are still
-/// in cache; the order it replaced swept all the panels for the full tiles, then all of them again for the remaining rows,
-/// which for a layer whose weights exceed the caches read them all from memory twice.
+/// Where the last rows of a batch are computed, on wide's layers at batch 64: five 12-row Vector512 tiles and 4
+/// remaining rows, when Vector512's tile had 12 rows (its 8-row tile divides 64, so on that path the split of 60 + 4
+/// rows is now seven tiles and 4 remaining rows, and the generated kernel at 64 rows has none). The generated kernel
+/// walks the panels in blocks and computes a block's remaining rows while its panels are still in cache; the order it
+/// replaced swept all the panels for the full tiles, then all of them again for the remaining rows, which for a layer
+/// whose weights exceed the caches read them all from memory twice.
 /// <list type="bullet">
 /// <item><see cref="Generated"/>: the generated kernel, 64 rows.</item>
 /// <item><see cref="FirstSixtyRows"/>: the same kernel on the first 60 rows only, no remaining rows: the floor.</item>

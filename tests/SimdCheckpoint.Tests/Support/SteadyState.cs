@@ -10,13 +10,13 @@ namespace SimdCheckpoint.Tests.Support;
 /// <para>
 /// Two things outside the call show up in the calling thread's count now and then, and both are why windows are
 /// compared rather than trusted one by one. Inside this test host, with other classes running side by side,
-/// <c>SentenceEncoder.EmbedTokens</c> on x64 measured 240 to 3,952 bytes in 0 to 2 calls of 600 (six runs of the
-/// suite, 2026-12-06), with no collection during those calls. On arm64 under qemu, in the whole suite, a call measured 240 bytes exactly when a gen-2
-/// collection ran during it: 6 of the 7 calls (of 600) that saw one, none of the 593 that saw none; the class alone
-/// saw no collection and no byte in 60 calls. A window during which a collection ran (the other tests' large arrays
-/// set them off) therefore counts only when no window without one was measured: up to five clean windows, at most
-/// <see cref="MaxMeasuredWindows"/> in all. A call that allocates so much that every window collects still returns
-/// what it allocated.
+/// <c>SentenceEncoder.EmbedTokens</c> on x64 measured 240 to 3,952 bytes in 0 to 2 calls of 600 (six runs of the suite,
+/// 2026-12-06), with no collection during those calls. On arm64 under qemu, in the whole suite, a call measured 240
+/// bytes exactly when a gen-2 collection ran during it: 6 of the 7 calls (of 600) that saw one, none of the 593 that
+/// saw none; the class alone saw no collection and no byte in 60 calls. A window during which a collection ran (the
+/// other tests' large arrays set them off) therefore counts only when no window without one was measured: up to five
+/// clean windows, at most <see cref="MaxMeasuredWindows"/> in all. A call that allocates so much that every window
+/// collects still returns what it allocated.
 /// </para>
 /// </summary>
 internal static class SteadyState
