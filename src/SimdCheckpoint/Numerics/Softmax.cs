@@ -170,36 +170,20 @@ public static class Softmax
         b3 = a0;
         for (int i = 0; i < n; i += Partials)
         {
-            T ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i)), negativeMaxA);
-            T eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i)), negativeMaxB);
-            TOps.Store(ea, ref Unsafe.Add(ref ya, i));
-            TOps.Store(eb, ref Unsafe.Add(ref yb, i));
-            a0 = TOps.Add(a0, ea);
-            b0 = TOps.Add(b0, eb);
+            a0 = ExpAndSum<TOps, T>(ref xa, ref ya, i, negativeMaxA, a0);
+            b0 = ExpAndSum<TOps, T>(ref xb, ref yb, i, negativeMaxB, b0);
             if (Partials / width > 1)
             {
-                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + width)), negativeMaxA);
-                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + width)), negativeMaxB);
-                TOps.Store(ea, ref Unsafe.Add(ref ya, i + width));
-                TOps.Store(eb, ref Unsafe.Add(ref yb, i + width));
-                a1 = TOps.Add(a1, ea);
-                b1 = TOps.Add(b1, eb);
+                a1 = ExpAndSum<TOps, T>(ref xa, ref ya, i + width, negativeMaxA, a1);
+                b1 = ExpAndSum<TOps, T>(ref xb, ref yb, i + width, negativeMaxB, b1);
             }
 
             if (Partials / width > 2)
             {
-                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (2 * width))), negativeMaxA);
-                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (2 * width))), negativeMaxB);
-                TOps.Store(ea, ref Unsafe.Add(ref ya, i + (2 * width)));
-                TOps.Store(eb, ref Unsafe.Add(ref yb, i + (2 * width)));
-                a2 = TOps.Add(a2, ea);
-                b2 = TOps.Add(b2, eb);
-                ea = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xa, i + (3 * width))), negativeMaxA);
-                eb = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref xb, i + (3 * width))), negativeMaxB);
-                TOps.Store(ea, ref Unsafe.Add(ref ya, i + (3 * width)));
-                TOps.Store(eb, ref Unsafe.Add(ref yb, i + (3 * width)));
-                a3 = TOps.Add(a3, ea);
-                b3 = TOps.Add(b3, eb);
+                a2 = ExpAndSum<TOps, T>(ref xa, ref ya, i + (2 * width), negativeMaxA, a2);
+                b2 = ExpAndSum<TOps, T>(ref xb, ref yb, i + (2 * width), negativeMaxB, b2);
+                a3 = ExpAndSum<TOps, T>(ref xa, ref ya, i + (3 * width), negativeMaxA, a3);
+                b3 = ExpAndSum<TOps, T>(ref xb, ref yb, i + (3 * width), negativeMaxB, b3);
             }
         }
 
@@ -212,6 +196,16 @@ public static class Softmax
             TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref ya, i)), sumAV), ref Unsafe.Add(ref ya, i));
             TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref yb, i)), sumBV), ref Unsafe.Add(ref yb, i));
         }
+    }
+
+    /// <summary>e = exp(x[i..] − max) stored to y[i..], and the running partial sums plus e.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T ExpAndSum<TOps, T>(ref float x, ref float y, int i, T negativeMax, T sum)
+        where TOps : IFloatOps<T>
+    {
+        T e = ShiftedExp<TOps, T>(TOps.Load(ref Unsafe.Add(ref x, i)), negativeMax);
+        TOps.Store(e, ref Unsafe.Add(ref y, i));
+        return TOps.Add(sum, e);
     }
 
     /// <summary><see cref="MaxInOrder(ref float)"/> of two rows' partials, the two chains interleaved.</summary>

@@ -147,21 +147,7 @@ public sealed class SoftmaxTests
         foreach (KernelPath path in Paths)
         {
             float[] y = Enumerable.Repeat(-7f, m * ld).ToArray();
-            switch (path)
-            {
-                case KernelPath.Vector512:
-                    Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(x, ld, y, ld, n, m);
-                    break;
-                case KernelPath.Vector256:
-                    Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(x, ld, y, ld, n, m);
-                    break;
-                case KernelPath.Vector128:
-                    Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(x, ld, y, ld, n, m);
-                    break;
-                default:
-                    Softmax.Rows<ScalarOps, float>(x, ld, y, ld, n, m);
-                    break;
-            }
+            RowsOn(path, x, ld, y, n, m);
 
             for (int row = 0; row < m; row++)
             {
@@ -233,21 +219,7 @@ public sealed class SoftmaxTests
             {
                 float[] y = inPlace ? x.ToArray() : Enumerable.Repeat(-7f, m * ld).ToArray();
                 float[] source = inPlace ? y : x;
-                switch (path)
-                {
-                    case KernelPath.Vector512:
-                        Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(source, ld, y, ld, n, m);
-                        break;
-                    case KernelPath.Vector256:
-                        Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(source, ld, y, ld, n, m);
-                        break;
-                    case KernelPath.Vector128:
-                        Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(source, ld, y, ld, n, m);
-                        break;
-                    default:
-                        Softmax.Rows<ScalarOps, float>(source, ld, y, ld, n, m);
-                        break;
-                }
+                RowsOn(path, source, ld, y, n, m);
 
                 for (int row = 0; row < m; row++)
                 {
@@ -267,6 +239,26 @@ public sealed class SoftmaxTests
         }
 
         Assert.All(expected[1], v => Assert.True(float.IsFinite(v)));
+    }
+
+    /// <summary><see cref="Softmax.Rows{TOps, T}"/> of m rows of n, both strides ld, on <paramref name="path"/>'s width.</summary>
+    private static void RowsOn(KernelPath path, float[] x, int ld, float[] y, int n, int m)
+    {
+        switch (path)
+        {
+            case KernelPath.Vector512:
+                Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(x, ld, y, ld, n, m);
+                break;
+            case KernelPath.Vector256:
+                Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(x, ld, y, ld, n, m);
+                break;
+            case KernelPath.Vector128:
+                Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(x, ld, y, ld, n, m);
+                break;
+            default:
+                Softmax.Rows<ScalarOps, float>(x, ld, y, ld, n, m);
+                break;
+        }
     }
 
     [Theory]
