@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using SimdCheckpoint.Tests.Support;
 using Xunit;
 
@@ -26,6 +27,34 @@ public sealed class SteadyStateTests
         Assert.True(GC.CollectionCount(0) > collections, "no collection ran while 4 MB arrays were allocated");
         Assert.True(allocated >= 2 * (4 << 20), $"{allocated} bytes for 2 calls that each allocate a 4 MB array");
     }
+
+    [Fact]
+    public void A_slow_call_that_allocates_every_time_is_measured_in_windows_of_one_call()
+    {
+        // At 30 ms or more a call, every window holds one call (two when measured) instead of 100 (200): at most 2
+        // warm-up calls and 50 measured windows of 2, where windows of 100 calls would have taken 1,200 or more.
+        int calls = 0;
+        long allocated = SteadyState.AllocatedBytes(
+            () =>
+            {
+                Thread.Sleep(30);
+                _sink = new byte[40];
+                calls++;
+            },
+            warmupWindows: 2);
+        Assert.True(allocated >= 2 * 40, $"{allocated} bytes for 2 calls that each allocate a 40-byte array");
+        Assert.InRange(calls, 4, 2 + (2 * SteadyState.MaxMeasuredWindows));
+    }
+
+    [Theory]
+    [InlineData(0.0, 100, 100)]
+    [InlineData(0.01, 100, 100)]
+    [InlineData(1.0, 100, 50)]
+    [InlineData(1.0, 20, 20)]
+    [InlineData(25.0, 100, 2)]
+    [InlineData(140.0, 100, 1)]
+    public void A_window_holds_about_fifty_milliseconds_of_calls(double millisecondsPerCall, int most, int expected) =>
+        Assert.Equal(expected, SteadyState.CallsPerWindow(TimeSpan.FromMilliseconds(millisecondsPerCall), most));
 
     [Fact]
     public void A_call_that_allocates_nothing_measures_zero()
