@@ -60,15 +60,15 @@ public static partial class CanonicalMath
     }
 
     /// <summary>
-    /// e^(x + lo) for an argument carried as an unevaluated sum (|lo| far below ulp(x)), with the limits of
-    /// <see cref="Exp{TOps, T}(T)"/> decided by x.
+    /// e^(x + lo) for an argument carried as an unevaluated sum (|lo| far below ulp(x)) whose x is never above 0 (or is
+    /// NaN): softmax's x − max. The underflow limit of <see cref="Exp{TOps, T}(T)"/> is decided by x; its overflow limit,
+    /// above 89, can never apply to such an x, so it is not selected (two operations fewer an element, the same bits).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static T ExpWithLow<TOps, T>(T x, T lo)
+    internal static T ExpWithLowOfNonPositive<TOps, T>(T x, T lo)
         where TOps : IFloatOps<T>
     {
         T y = ScaleByPowerOfTwo<TOps, T>(ExpReduced<TOps, T>(x, lo, out T n), n);
-        y = TOps.ConditionalSelect(TOps.GreaterThan(x, TOps.Broadcast(ExpOverflow)), TOps.Broadcast(float.PositiveInfinity), y);
         return TOps.ConditionalSelect(TOps.LessThan(x, TOps.Broadcast(ExpUnderflow)), TOps.Broadcast(0f), y);
     }
 

@@ -101,13 +101,11 @@ public static class Softmax
 
         Span<float> partial = stackalloc float[2 * Partials];
         int row = 0;
-        if (TOps.Count >= 4 && n % Partials == 0)
+        if (TOps.Count >= 4 && n % Partials == 0 && m >= 2)
         {
             // Rows whose length is a whole number of partial blocks (the attention's padded score rows), two at a time.
-            for (; row + 1 < m; row += 2)
-            {
-                RowPairCore<TOps, T>(ref Unsafe.AsRef(in x[row * ldx]), ref y[row * ldy], ref Unsafe.AsRef(in x[(row + 1) * ldx]), ref y[(row + 1) * ldy], n, partial);
-            }
+            row = m - (m % 2);
+            RowPairs<TOps, T>(ref Unsafe.AsRef(in x[0]), ldx, ref y[0], ldy, n, row / 2, partial);
         }
 
         for (; row < m; row++)
@@ -119,13 +117,51 @@ public static class Softmax
     }
 
     /// <summary>
+    /// Rows 0 to 2·pairs − 1 (strides ldx and ldy) two at a time, each pair's division by its sums done block by block
+    /// beside the next pair's exponentials. A method of its own so that the JIT inlines the steps into one loop nest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void RowPairs<TOps, T>(ref float x, int ldx, ref float y, int ldy, int n, int pairs, Span<float> partial)
+        where TOps : IFloatOps<T>
+    {
+        T sumA = TOps.Broadcast(1f), sumB = sumA;
+        for (int pair = 0; pair < pairs; pair++)
+        {
+            ref float xa = ref Unsafe.Add(ref x, (nint)(2 * pair) * ldx);
+            ref float ya = ref Unsafe.Add(ref y, (nint)(2 * pair) * ldy);
+            ref float previous = ref pair > 0 ? ref Unsafe.Subtract(ref ya, 2 * (nint)ldy) : ref ya; // read only if pair > 0
+            (float a, float b) = RowPairCore<TOps, T>(ref xa, ref ya, ref Unsafe.Add(ref xa, ldx), ref Unsafe.Add(ref ya, ldy), n, partial, ref previous, ref Unsafe.Add(ref previous, ldy), sumA, sumB, pair > 0);
+            sumA = TOps.Broadcast(a);
+            sumB = TOps.Broadcast(b);
+        }
+
+        ref float last = ref Unsafe.Add(ref y, (nint)(2 * (pairs - 1)) * ldy);
+        for (int i = 0; i < n; i += TOps.Count)
+        {
+            DividePair<TOps, T>(ref last, ref Unsafe.Add(ref last, ldy), i, sumA, sumB);
+        }
+    }
+
+    /// <summary>Step 3 for one vector of two rows: y[i..] /= sum, each row by its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DividePair<TOps, T>(ref float ya, ref float yb, int i, T sumA, T sumB)
+        where TOps : IFloatOps<T>
+    {
+        TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref ya, i)), sumA), ref Unsafe.Add(ref ya, i));
+        TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref yb, i)), sumB), ref Unsafe.Add(ref yb, i));
+    }
+
+    /// <summary>
     /// <see cref="RowCore{TOps, T}"/> for two rows at once, each row's operations exactly as there (so the same bits),
     /// for vectors of 4 lanes or more and rows of a whole number of partial blocks: the two rows' steps interleaved, so
     /// that each row's chains (the running maxima and sums, the 16-step maximum across the partials, the pairwise
-    /// reduction) overlap the other's instead of waiting on their own latency.
+    /// reduction) overlap the other's instead of waiting on their own latency. Steps 1 and 2 only: the sums are
+    /// returned, and where <paramref name="divide"/> is set the previous pair's step 3 (its rows at previousA and
+    /// previousB, of n elements too, divided by sumA and sumB) runs block by block inside step 2, so that the divider,
+    /// idle during the exponentials, works beside them instead of after them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowPairCore<TOps, T>(ref float xa, ref float ya, ref float xb, ref float yb, int n, Span<float> partial)
+    private static (float SumA, float SumB) RowPairCore<TOps, T>(ref float xa, ref float ya, ref float xb, ref float yb, int n, Span<float> partial, ref float previousA, ref float previousB, T sumA, T sumB, bool divide)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
@@ -185,17 +221,18 @@ public static class Softmax
                 a3 = ExpAndSum<TOps, T>(ref xa, ref ya, i + (3 * width), negativeMaxA, a3);
                 b3 = ExpAndSum<TOps, T>(ref xb, ref yb, i + (3 * width), negativeMaxB, b3);
             }
+
+            if (divide)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    DividePair<TOps, T>(ref previousA, ref previousB, i + c, sumA, sumB);
+                }
+            }
         }
 
-        // 3. The pairwise sums straight from the registers, then both rows divided in one sweep.
-        float sumA = ReducePairwise<TOps, T>(a0, a1, a2, a3);
-        float sumB = ReducePairwise<TOps, T>(b0, b1, b2, b3);
-        T sumAV = TOps.Broadcast(sumA), sumBV = TOps.Broadcast(sumB);
-        for (int i = 0; i < n; i += width)
-        {
-            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref ya, i)), sumAV), ref Unsafe.Add(ref ya, i));
-            TOps.Store(TOps.Divide(TOps.Load(ref Unsafe.Add(ref yb, i)), sumBV), ref Unsafe.Add(ref yb, i));
-        }
+        // 3. The pairwise sums straight from the registers; the caller divides.
+        return (ReducePairwise<TOps, T>(a0, a1, a2, a3), ReducePairwise<TOps, T>(b0, b1, b2, b3));
     }
 
     /// <summary>e = exp(x[i..] − max) stored to y[i..], and the running partial sums plus e.</summary>
@@ -489,7 +526,10 @@ public static class Softmax
         }
     }
 
-    /// <summary>e^(x − max), with x + (−max) = d + error exactly (Knuth's two-sum) and both parts fed to the reduction.</summary>
+    /// <summary>
+    /// e^(x − max), with x + (−max) = d + error exactly (Knuth's two-sum) and both parts fed to the reduction. Every x
+    /// that is not NaN is at most the row's maximum, so d ≤ 0 (or NaN), and e^d never overflows.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static T ShiftedExp<TOps, T>(T x, T negativeMax)
         where TOps : IFloatOps<T>
@@ -497,7 +537,7 @@ public static class Softmax
         T d = TOps.Add(x, negativeMax);
         T maxPart = TOps.Subtract(d, x);
         T error = TOps.Add(TOps.Subtract(x, TOps.Subtract(d, maxPart)), TOps.Subtract(negativeMax, maxPart));
-        return CanonicalMath.ExpWithLow<TOps, T>(d, error);
+        return CanonicalMath.ExpWithLowOfNonPositive<TOps, T>(d, error);
     }
 
     /// <summary>p[j] += p[j + 8], then + 4, + 2, + 1: the fixed pairwise order of the final reduction.</summary>

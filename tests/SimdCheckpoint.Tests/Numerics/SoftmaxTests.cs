@@ -147,7 +147,7 @@ public sealed class SoftmaxTests
         foreach (KernelPath path in Paths)
         {
             float[] y = Enumerable.Repeat(-7f, m * ld).ToArray();
-            RowsOn(path, x, ld, y, n, m);
+            RowsOn(path, x, ld, y, ld, n, m);
 
             for (int row = 0; row < m; row++)
             {
@@ -217,15 +217,17 @@ public sealed class SoftmaxTests
         {
             foreach (bool inPlace in new[] { false, true })
             {
-                float[] y = inPlace ? x.ToArray() : Enumerable.Repeat(-7f, m * ld).ToArray();
+                // Out of place, the output rows have a stride of their own, so that the two strides cannot be mixed up.
+                int ldy = inPlace ? ld : ld + 32;
+                float[] y = inPlace ? x.ToArray() : Enumerable.Repeat(-7f, m * ldy).ToArray();
                 float[] source = inPlace ? y : x;
-                RowsOn(path, source, ld, y, n, m);
+                RowsOn(path, source, ld, y, ldy, n, m);
 
                 for (int row = 0; row < m; row++)
                 {
-                    Bits.Equal(expected[row], y.AsSpan(row * ld, n), $"{path} n={n} row {row} of {m}{(inPlace ? " in place" : string.Empty)}");
-                    float[] gap = y.AsSpan((row * ld) + n, ld - n).ToArray();
-                    float[] gapBefore = inPlace ? x.AsSpan((row * ld) + n, ld - n).ToArray() : Enumerable.Repeat(-7f, ld - n).ToArray();
+                    Bits.Equal(expected[row], y.AsSpan(row * ldy, n), $"{path} n={n} row {row} of {m}{(inPlace ? " in place" : string.Empty)}");
+                    float[] gap = y.AsSpan((row * ldy) + n, ldy - n).ToArray();
+                    float[] gapBefore = inPlace ? x.AsSpan((row * ld) + n, ld - n).ToArray() : Enumerable.Repeat(-7f, ldy - n).ToArray();
                     Bits.Equal(gapBefore, gap, $"{path} n={n} gap after row {row}");
                 }
             }
@@ -241,22 +243,22 @@ public sealed class SoftmaxTests
         Assert.All(expected[1], v => Assert.True(float.IsFinite(v)));
     }
 
-    /// <summary><see cref="Softmax.Rows{TOps, T}"/> of m rows of n, both strides ld, on <paramref name="path"/>'s width.</summary>
-    private static void RowsOn(KernelPath path, float[] x, int ld, float[] y, int n, int m)
+    /// <summary><see cref="Softmax.Rows{TOps, T}"/> of m rows of n, strides ldx and ldy, on <paramref name="path"/>'s width.</summary>
+    private static void RowsOn(KernelPath path, float[] x, int ldx, float[] y, int ldy, int n, int m)
     {
         switch (path)
         {
             case KernelPath.Vector512:
-                Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(x, ld, y, ld, n, m);
+                Softmax.Rows<Vector512Ops, System.Runtime.Intrinsics.Vector512<float>>(x, ldx, y, ldy, n, m);
                 break;
             case KernelPath.Vector256:
-                Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(x, ld, y, ld, n, m);
+                Softmax.Rows<Vector256Ops, System.Runtime.Intrinsics.Vector256<float>>(x, ldx, y, ldy, n, m);
                 break;
             case KernelPath.Vector128:
-                Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(x, ld, y, ld, n, m);
+                Softmax.Rows<Vector128Ops, System.Runtime.Intrinsics.Vector128<float>>(x, ldx, y, ldy, n, m);
                 break;
             default:
-                Softmax.Rows<ScalarOps, float>(x, ld, y, ld, n, m);
+                Softmax.Rows<ScalarOps, float>(x, ldx, y, ldy, n, m);
                 break;
         }
     }
