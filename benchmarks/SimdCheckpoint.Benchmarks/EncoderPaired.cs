@@ -188,7 +188,7 @@ internal static class EncoderPaired
             ratios.Add(tb / ta);
         }
 
-        return new Paired(a.Count, Median(a), Median(b), RatioSummary.Of(ratios));
+        return new Paired(a.Count, RatioSummary.Of(a).Median, RatioSummary.Of(b).Median, RatioSummary.Of(ratios));
     }
 
     /// <summary>One call's time in ms, or with <paramref name="block"/> &gt; 1 the median of the last block − 1 of that many calls.</summary>
@@ -206,7 +206,7 @@ internal static class EncoderPaired
             times.Add(Time(call));
         }
 
-        return Median(times);
+        return RatioSummary.Of(times).Median;
     }
 
     private static double Time(Action call)
@@ -214,12 +214,6 @@ internal static class EncoderPaired
         long start = Stopwatch.GetTimestamp();
         call();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>This core's FMA throughput, GFLOP/s: after 0.5 s of warm-up, the best of 15 timings of 100 calls of <see cref="FmaPeakBenchmark"/>'s widest accelerated loop.</summary>
