@@ -13,19 +13,27 @@ public sealed class SteadyStateTests
     [Fact]
     public void A_call_that_allocates_every_time_is_measured()
     {
+        // Up to 200 calls a measured window, fewer when a slow moment shortens the windows (they are sized by time), and
+        // never fewer than 2.
         long allocated = SteadyState.AllocatedBytes(() => _sink = new byte[40]);
-        Assert.True(allocated >= 200 * 40, $"{allocated} bytes for 200 calls that each allocate a 40-byte array");
+        Assert.True(allocated >= 2 * 40, $"{allocated} bytes for 2 or more calls that each allocate a 40-byte array");
     }
 
     [Fact]
-    public void A_call_that_allocates_enough_to_collect_in_every_window_is_measured()
+    public void A_call_during_which_a_collection_runs_in_every_window_is_measured()
     {
-        // 4 MB a call: a collection runs in (nearly) every window, so the windows without one are few or none, and what
-        // counts then is every window's least, which is still the call's own allocation.
-        int collections = GC.CollectionCount(0);
-        long allocated = SteadyState.AllocatedBytes(() => _sink = new byte[4 << 20], callsPerWindow: 1, warmupWindows: 2);
-        Assert.True(GC.CollectionCount(0) > collections, "no collection ran while 4 MB arrays were allocated");
-        Assert.True(allocated >= 2 * (4 << 20), $"{allocated} bytes for 2 calls that each allocate a 4 MB array");
+        // The call collects itself, so no window is free of a collection (4 MB arrays alone did not always set one
+        // off: CI saw none in 12 calls once, 2026-12-07), and what counts then is every window's least, which is still
+        // the call's own allocation.
+        long allocated = SteadyState.AllocatedBytes(
+            () =>
+            {
+                _sink = new byte[1 << 16];
+                GC.Collect(0, GCCollectionMode.Forced);
+            },
+            callsPerWindow: 1,
+            warmupWindows: 2);
+        Assert.True(allocated >= 2 * (1 << 16), $"{allocated} bytes for 2 calls that each allocate a 64 KB array");
     }
 
     [Fact]
