@@ -182,7 +182,7 @@ public sealed class SentenceEncoderTests
             encoder.EmbedTokens(tokens, lengths, vectors);
         }
 
-        Assert.Equal(0, SteadyState.AllocatedBytes(() => encoder.EmbedTokens(tokens, lengths, vectors), callsPerWindow: 1));
+        SteadyState.AssertAllocatesNothing(() => encoder.EmbedTokens(tokens, lengths, vectors), callsPerWindow: 1);
 
         var fromText = new float[vectors.Length];
         encoder.Embed(Sentences, fromText);

@@ -25,7 +25,7 @@ public sealed class SteadyStateTests
         // The call collects itself, so no window is free of a collection (4 MB arrays alone did not always set one
         // off: CI saw none in 12 calls once, 2026-12-07), and what counts then is every window's least, which is still
         // the call's own allocation.
-        long allocated = SteadyState.AllocatedBytes(
+        SteadyState.Allocation measured = SteadyState.Measure(
             () =>
             {
                 _sink = new byte[1 << 16];
@@ -33,7 +33,56 @@ public sealed class SteadyStateTests
             },
             callsPerWindow: 1,
             warmupWindows: 2);
-        Assert.True(allocated >= 2 * (1 << 16), $"{allocated} bytes for 2 calls that each allocate a 64 KB array");
+        Assert.True(measured.Bytes >= 2 * (1 << 16), $"{measured} for 2 calls that each allocate a 64 KB array");
+        Assert.Equal(0, measured.CleanWindows);
+        Assert.Equal(SteadyState.MaxWindowsWithoutClean, measured.Windows);
+    }
+
+    [Fact]
+    public void A_phase_in_which_every_window_collects_is_waited_out()
+    {
+        // The call allocates and collects for its first 2 warm-up calls and 60 measured windows of 2 calls (as if
+        // other tests' allocations set off a collection in every window), and then allocates nothing. Past the 50
+        // windows that would do were one of them clean, measuring goes on until a clean window shows the zero.
+        const int collectingCalls = 2 + (2 * (SteadyState.MaxMeasuredWindows + 10));
+        int calls = 0;
+        SteadyState.Allocation measured = SteadyState.Measure(
+            () =>
+            {
+                if (calls++ < collectingCalls)
+                {
+                    _sink = new byte[240];
+                    GC.Collect(0, GCCollectionMode.Forced);
+                }
+            },
+            callsPerWindow: 1,
+            warmupWindows: 2);
+        Assert.True(measured.Bytes == 0, $"{measured}");
+        Assert.Equal(1, measured.CleanWindows);
+        Assert.True(measured.Windows >= SteadyState.MaxMeasuredWindows + 11, $"{measured}");
+    }
+
+    [Fact]
+    public void A_failure_names_each_windows_bytes_and_collections()
+    {
+        int calls = 0;
+        Xunit.Sdk.FailException e = Assert.Throws<Xunit.Sdk.FailException>(() => SteadyState.AssertAllocatesNothing(
+            () =>
+            {
+                _sink = new byte[40];
+                if (calls++ == 3)
+                {
+                    GC.Collect(0, GCCollectionMode.Forced);
+                }
+            },
+            callsPerWindow: 1,
+            warmupWindows: 1));
+
+        // One warm-up call, then windows of 2 calls: the second window holds calls 3 and 4 and collects; five clean
+        // windows end the measure (more windows when another test's collection lands in one).
+        Assert.Matches(
+            @"^Expected no allocation in the steady state, measured [1-9]\d* bytes: \d+ windows of 2 calls, 5 without a collection; bytes per window \(\* a collection ran\): [1-9]\d*, [1-9]\d*\*(, [1-9]\d*\*?)+$",
+            e.Message);
     }
 
     [Fact]
@@ -68,6 +117,6 @@ public sealed class SteadyStateTests
     public void A_call_that_allocates_nothing_measures_zero()
     {
         int[] data = new int[16];
-        Assert.Equal(0, SteadyState.AllocatedBytes(() => data.AsSpan().Fill(1)));
+        SteadyState.AssertAllocatesNothing(() => data.AsSpan().Fill(1));
     }
 }

@@ -232,7 +232,7 @@ public sealed class ThreadedSessionTests
         Assert.Equal(ThreadSplit.Panels, session.SplitFor(batch));
         float[] input = TestData.Random(batch * 256, seed: 4);
         float[] output = new float[batch * 10];
-        Assert.Equal(0, SteadyState.AllocatedBytes(() => session.Forward(input, output, batch), callsPerWindow: 20));
+        SteadyState.AssertAllocatesNothing(() => session.Forward(input, output, batch), callsPerWindow: 20);
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public sealed class ThreadedSessionTests
         using var session = new InferenceSession<Deep32>(harness.Weights, 64, threads: 2);
         float[] input = TestData.Random(64 * 256, seed: 4);
         float[] output = new float[64 * 10];
-        Assert.Equal(0, SteadyState.AllocatedBytes(() => session.Forward(input, output, 64), callsPerWindow: 20));
+        SteadyState.AssertAllocatesNothing(() => session.Forward(input, output, 64), callsPerWindow: 20);
     }
 
     [Fact]

@@ -184,7 +184,7 @@ public sealed class StreamingSessionTests : IDisposable
         using var session = new StreamingSession<Deep32>(path, buffers * StreamingSession<Deep32>.SlotBytes, 8);
         float[] input = TestData.Random(8 * 256, seed: 2);
         float[] output = new float[8 * 10];
-        Assert.Equal(0, SteadyState.AllocatedBytes(() => session.Forward(input, output, 8), callsPerWindow: 20));
+        SteadyState.AssertAllocatesNothing(() => session.Forward(input, output, 8), callsPerWindow: 20);
     }
 
     private void ChunkedMatches<TNetwork>(int buffers, int batch)
