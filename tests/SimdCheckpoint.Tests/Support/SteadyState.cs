@@ -1,7 +1,9 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text;
+using System.Threading;
 using Xunit;
 
 namespace SimdCheckpoint.Tests.Support;
@@ -24,10 +26,13 @@ namespace SimdCheckpoint.Tests.Support;
 /// </para>
 /// <para>
 /// That was not enough once: CI's arm64 suite (2026-12-07) measured <c>EmbedTokens</c> at 240 bytes, which takes all
-/// 50 of its two-call windows seeing a collection while other tests allocated. So a window that saw one is followed by
-/// a full blocking collection, which resets every generation's budget before the next window starts, and while no clean
-/// window has been seen the measuring goes on, up to <see cref="MaxWindowsWithoutClean"/> windows. A failure names
-/// every window's bytes and which of them collected (<see cref="AssertAllocatesNothing"/>).
+/// 50 of its two-call windows seeing a collection while other tests allocated. So once a window has seen one, each
+/// later window runs inside a no-GC region (<see cref="GC.TryStartNoGCRegion(long)"/>, <see cref="RegionBytes"/>, one
+/// such window at a time across the tests): no collection runs in the process until the allocations of every thread
+/// together exceed that budget, and a window a collection still interrupts (the budget spent, or an induced one) counts
+/// as before. While no clean window has been seen the measuring goes on, up to <see cref="MaxWindowsWithoutClean"/>
+/// windows. A failure names every window's bytes, which of them collected and which ran in a region
+/// (<see cref="AssertAllocatesNothing"/>).
 /// </para>
 /// <para>
 /// A window is also kept short: at most <c>callsPerWindow</c> calls (the first warm-up window one call), fewer when the
@@ -44,7 +49,12 @@ internal static class SteadyState
     public const int MaxMeasuredWindows = 50;
 
     /// <summary>The most measured windows while every one of them saw a collection.</summary>
-    public const int MaxWindowsWithoutClean = 200;
+    public const int MaxWindowsWithoutClean = 100;
+
+    /// <summary>What a measured window may allocate, on every thread together, before a collection ends its no-GC region.</summary>
+    public const long RegionBytes = 256L << 20;
+
+    private static readonly object RegionLock = new();
 
     /// <summary>About how long a warm-up window runs when a call is slow; a measured window runs twice as many calls.</summary>
     public static readonly TimeSpan WindowTarget = TimeSpan.FromMilliseconds(50);
@@ -94,22 +104,37 @@ internal static class SteadyState
         int clean = 0;
         int measured = 0;
         var log = new StringBuilder();
+        bool inRegions = false;
         while (clean < 5 && leastClean != 0 && measured < (clean > 0 ? MaxMeasuredWindows : MaxWindowsWithoutClean))
         {
-            int collections = GC.CollectionCount(0);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 2 * calls; i++)
+            bool region = inRegions && EnterRegion();
+            long allocated;
+            bool collected;
+            try
             {
-                call();
+                int collections = GC.CollectionCount(0);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 2 * calls; i++)
+                {
+                    call();
+                }
+
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+                // Every collection, of any generation, counts as a gen-0 one.
+                collected = GC.CollectionCount(0) != collections;
+            }
+            finally
+            {
+                if (region)
+                {
+                    ExitRegion();
+                }
             }
 
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             measured++;
             leastAny = Math.Min(leastAny, allocated);
-
-            // Every collection, of any generation, counts as a gen-0 one.
-            bool collected = GC.CollectionCount(0) != collections;
-            log.Append(CultureInfo.InvariantCulture, $"{(log.Length == 0 ? "" : ", ")}{allocated}{(collected ? "*" : "")}");
+            log.Append(CultureInfo.InvariantCulture, $"{(log.Length == 0 ? "" : ", ")}{allocated}{(collected ? "*" : "")}{(region ? "r" : "")}");
             if (!collected)
             {
                 clean++;
@@ -117,14 +142,56 @@ internal static class SteadyState
             }
             else
             {
-                // A full blocking collection now resets every generation's budget, so the next window is far less
-                // likely to see one set off by the other tests' allocations.
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
+                // From now on each window runs in a no-GC region where one can be had: no collection then runs in the
+                // process until its allocations, every thread's, exceed RegionBytes.
+                inRegions = true;
             }
         }
 
         return new Allocation(clean > 0 ? leastClean : leastAny, measured, clean, 2 * calls, log.ToString());
+    }
+
+    /// <summary>
+    /// Starts a no-GC region (which itself begins with a full blocking collection) of <see cref="RegionBytes"/>, one at a
+    /// time across the tests that measure: true when it started, with the lock held.
+    /// </summary>
+    private static bool EnterRegion()
+    {
+        Monitor.Enter(RegionLock);
+        try
+        {
+            if (GC.TryStartNoGCRegion(RegionBytes))
+            {
+                return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A region already in progress (not one of ours: ours hold the lock).
+        }
+
+        Monitor.Exit(RegionLock);
+        return false;
+    }
+
+    /// <summary>Ends the region if a collection has not ended it already, and releases the lock.</summary>
+    private static void ExitRegion()
+    {
+        try
+        {
+            if (GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                GC.EndNoGCRegion();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // A collection ran in the region (induced, or its budget spent): the window already counts it.
+        }
+        finally
+        {
+            Monitor.Exit(RegionLock);
+        }
     }
 
     /// <summary>Calls that take about <see cref="WindowTarget"/>, from one to <paramref name="most"/>.</summary>
@@ -136,10 +203,10 @@ internal static class SteadyState
     /// <param name="Windows">Measured windows.</param>
     /// <param name="CleanWindows">Measured windows during which no collection ran.</param>
     /// <param name="CallsPerWindow">Calls in each measured window.</param>
-    /// <param name="Log">Each measured window's bytes, a star marking one during which a collection ran.</param>
+    /// <param name="Log">Each measured window's bytes, a star marking one during which a collection ran, an r one in a no-GC region.</param>
     internal readonly record struct Allocation(long Bytes, int Windows, int CleanWindows, int CallsPerWindow, string Log)
     {
         public override string ToString() =>
-            $"{Bytes} bytes: {Windows} windows of {CallsPerWindow} calls, {CleanWindows} without a collection; bytes per window (* a collection ran): {Log}";
+            $"{Bytes} bytes: {Windows} windows of {CallsPerWindow} calls, {CleanWindows} without a collection; bytes per window (* a collection ran, r in a no-GC region): {Log}";
     }
 }
