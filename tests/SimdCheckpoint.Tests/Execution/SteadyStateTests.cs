@@ -15,7 +15,7 @@ public sealed class SteadyStateTests
     {
         // Up to 200 calls a measured window, fewer when a slow moment shortens the windows (they are sized by time), and
         // never fewer than 2.
-        long allocated = SteadyState.AllocatedBytes(() => _sink = new byte[40]);
+        long allocated = SteadyState.Measure(() => _sink = new byte[40]).Bytes;
         Assert.True(allocated >= 2 * 40, $"{allocated} bytes for 2 or more calls that each allocate a 40-byte array");
     }
 
@@ -93,14 +93,14 @@ public sealed class SteadyStateTests
         // At 30 ms or more a call, every window holds one call (two when measured) instead of 100 (200): at most 2
         // warm-up calls and 50 measured windows of 2, where windows of 100 calls would have taken 1,200 or more.
         int calls = 0;
-        long allocated = SteadyState.AllocatedBytes(
+        long allocated = SteadyState.Measure(
             () =>
             {
                 Thread.Sleep(30);
                 _sink = new byte[40];
                 calls++;
             },
-            warmupWindows: 2);
+            warmupWindows: 2).Bytes;
         Assert.True(allocated >= 2 * 40, $"{allocated} bytes for 2 calls that each allocate a 40-byte array");
         Assert.InRange(calls, 4, 2 + (2 * SteadyState.MaxMeasuredWindows));
     }

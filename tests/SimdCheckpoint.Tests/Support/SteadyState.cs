@@ -59,9 +59,6 @@ internal static class SteadyState
     /// <summary>About how long a warm-up window runs when a call is slow; a measured window runs twice as many calls.</summary>
     public static readonly TimeSpan WindowTarget = TimeSpan.FromMilliseconds(50);
 
-    public static long AllocatedBytes(Action call, int callsPerWindow = 100, int warmupWindows = 20) =>
-        Measure(call, callsPerWindow, warmupWindows).Bytes;
-
     /// <summary>
     /// Fails, with every measured window's bytes in the message, unless the call allocates nothing in its steady state.
     /// </summary>
@@ -158,20 +155,29 @@ internal static class SteadyState
     private static bool EnterRegion()
     {
         Monitor.Enter(RegionLock);
+        bool started = false;
         try
         {
-            if (GC.TryStartNoGCRegion(RegionBytes))
-            {
-                return true;
-            }
+            started = GC.TryStartNoGCRegion(RegionBytes);
         }
         catch (InvalidOperationException)
         {
             // A region already in progress (not one of ours: ours hold the lock).
         }
+        catch (ArgumentOutOfRangeException)
+        {
+            // More than this runtime's GC can set aside: the window runs without a region.
+        }
+        finally
+        {
+            // Whatever happened, a window without a region does not keep the other tests waiting.
+            if (!started)
+            {
+                Monitor.Exit(RegionLock);
+            }
+        }
 
-        Monitor.Exit(RegionLock);
-        return false;
+        return started;
     }
 
     /// <summary>Ends the region if a collection has not ended it already, and releases the lock.</summary>
