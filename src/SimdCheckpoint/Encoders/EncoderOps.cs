@@ -95,21 +95,51 @@ public static class EncoderOps
         int full = n - (n % Partials);
         bool sum = !Unsafe.IsNullRef(ref b);
         ref float p = ref MemoryMarshal.GetReference(partial);
+        bool inRegisters = width >= 4;
+        bool reducedInRegisters = inRegisters && full == n;
 
-        // s = a (+ b) into y; its sum into partial i mod 16.
-        partial.Clear();
-        for (int i = 0; i < full; i += Partials)
+        // s = a (+ b) into y; its sum into partial i mod 16. With vectors of 4 lanes or more the 16 partials stay in
+        // 16 / width registers through the row (as in Softmax's rows): the same additions in the same order as through
+        // memory, without a store-to-load chain; they go to memory only for a tail, and without one the pairwise
+        // reduction runs in registers too.
+        float mean = 0f;
+        if (inRegisters)
         {
-            for (int c = 0; c < Partials; c += width)
+            T s0 = TOps.Broadcast(0f), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0; i < full; i += Partials)
             {
-                T s = TOps.Load(ref Unsafe.Add(ref a, i + c));
-                if (sum)
+                s0 = TOps.Add(s0, SumInto<TOps, T>(ref a, ref b, ref y, i, sum));
+                if (Partials / width > 1)
                 {
-                    s = TOps.Add(s, TOps.Load(ref Unsafe.Add(ref b, i + c)));
+                    s1 = TOps.Add(s1, SumInto<TOps, T>(ref a, ref b, ref y, i + width, sum));
                 }
 
-                TOps.Store(s, ref Unsafe.Add(ref y, i + c));
-                TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), s), ref Unsafe.Add(ref p, c));
+                if (Partials / width > 2)
+                {
+                    s2 = TOps.Add(s2, SumInto<TOps, T>(ref a, ref b, ref y, i + (2 * width), sum));
+                    s3 = TOps.Add(s3, SumInto<TOps, T>(ref a, ref b, ref y, i + (3 * width), sum));
+                }
+            }
+
+            if (reducedInRegisters)
+            {
+                mean = Softmax.ReducePairwise<TOps, T>(s0, s1, s2, s3) / n;
+            }
+            else
+            {
+                Softmax.StorePartials<TOps, T>(s0, s1, s2, s3, ref p);
+            }
+        }
+        else
+        {
+            partial.Clear();
+            for (int i = 0; i < full; i += Partials)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    T s = SumInto<TOps, T>(ref a, ref b, ref y, i + c, sum);
+                    TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), s), ref Unsafe.Add(ref p, c));
+                }
             }
         }
 
@@ -120,17 +150,50 @@ public static class EncoderOps
             Unsafe.Add(ref p, i - full) += s;
         }
 
-        float mean = Softmax.ReducePairwise(partial) / n;
+        if (!reducedInRegisters)
+        {
+            mean = Softmax.ReducePairwise(partial) / n;
+        }
 
         // Σ (s − mean)² in the same order, one fma per element.
-        partial.Clear();
         T m = TOps.Broadcast(mean);
-        for (int i = 0; i < full; i += Partials)
+        float variance = 0f;
+        if (inRegisters)
         {
-            for (int c = 0; c < Partials; c += width)
+            T q0 = TOps.Broadcast(0f), q1 = q0, q2 = q0, q3 = q0;
+            for (int i = 0; i < full; i += Partials)
             {
-                T d = TOps.Subtract(TOps.Load(ref Unsafe.Add(ref y, i + c)), m);
-                TOps.Store(TOps.FusedMultiplyAdd(d, d, TOps.Load(ref Unsafe.Add(ref p, c))), ref Unsafe.Add(ref p, c));
+                q0 = SquareDeviation<TOps, T>(ref y, i, m, q0);
+                if (Partials / width > 1)
+                {
+                    q1 = SquareDeviation<TOps, T>(ref y, i + width, m, q1);
+                }
+
+                if (Partials / width > 2)
+                {
+                    q2 = SquareDeviation<TOps, T>(ref y, i + (2 * width), m, q2);
+                    q3 = SquareDeviation<TOps, T>(ref y, i + (3 * width), m, q3);
+                }
+            }
+
+            if (reducedInRegisters)
+            {
+                variance = Softmax.ReducePairwise<TOps, T>(q0, q1, q2, q3) / n;
+            }
+            else
+            {
+                Softmax.StorePartials<TOps, T>(q0, q1, q2, q3, ref p);
+            }
+        }
+        else
+        {
+            partial.Clear();
+            for (int i = 0; i < full; i += Partials)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    TOps.Store(SquareDeviation<TOps, T>(ref y, i + c, m, TOps.Load(ref Unsafe.Add(ref p, c))), ref Unsafe.Add(ref p, c));
+                }
             }
         }
 
@@ -140,7 +203,11 @@ public static class EncoderOps
             Unsafe.Add(ref p, i - full) = MathF.FusedMultiplyAdd(d, d, Unsafe.Add(ref p, i - full));
         }
 
-        float variance = Softmax.ReducePairwise(partial) / n;
+        if (!reducedInRegisters)
+        {
+            variance = Softmax.ReducePairwise(partial) / n;
+        }
+
         float r = MathF.Sqrt(variance + epsilon);
 
         // y = fma((s − mean) / r, γ, β).
@@ -157,6 +224,30 @@ public static class EncoderOps
             float d = Unsafe.Add(ref y, j) - mean;
             Unsafe.Add(ref y, j) = MathF.FusedMultiplyAdd(d / r, Unsafe.Add(ref gamma, j), Unsafe.Add(ref beta, j));
         }
+    }
+
+    /// <summary>s = a[i..] (+ b[i..]) stored to y[i..], and returned.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T SumInto<TOps, T>(ref float a, ref float b, ref float y, int i, bool sum)
+        where TOps : IFloatOps<T>
+    {
+        T s = TOps.Load(ref Unsafe.Add(ref a, i));
+        if (sum)
+        {
+            s = TOps.Add(s, TOps.Load(ref Unsafe.Add(ref b, i)));
+        }
+
+        TOps.Store(s, ref Unsafe.Add(ref y, i));
+        return s;
+    }
+
+    /// <summary>fma(d, d, q) for d = y[i..] − mean.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T SquareDeviation<TOps, T>(ref float y, int i, T mean, T q)
+        where TOps : IFloatOps<T>
+    {
+        T d = TOps.Subtract(TOps.Load(ref Unsafe.Add(ref y, i)), mean);
+        return TOps.FusedMultiplyAdd(d, d, q);
     }
 
     /// <summary>

@@ -272,7 +272,7 @@ public static class Softmax
 
     /// <summary>Writes the 16 partials held in 16 / width registers (the first of a, b, c, d) to memory.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePartials<TOps, T>(T a, T b, T c, T d, ref float p)
+    internal static void StorePartials<TOps, T>(T a, T b, T c, T d, ref float p)
         where TOps : IFloatOps<T>
     {
         int width = TOps.Count;
@@ -459,7 +459,7 @@ public static class Softmax
     /// the same additions, p[j] + p[j + 8], then + 4, + 2, + 1, each lane's operands in that order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ReducePairwise<TOps, T>(T a, T b, T c, T d)
+    internal static float ReducePairwise<TOps, T>(T a, T b, T c, T d)
         where TOps : IFloatOps<T>
     {
         Vector128<float> q;

@@ -66,39 +66,8 @@ public static class ReferenceEncoder
                     (float[] a, perSequence) = values[l.InputTensors[0]];
                     float[]? r = l.AddsResidual ? values[l.InputTensors[1]].Data : null;
                     float[] gamma = T(l.Name + ".weight"), beta = T(l.Name + ".bias");
-                    int n = l.Width;
-                    int rows = a.Length / n;
                     y = new float[a.Length];
-                    var s = new float[n];
-                    var partial = new float[16];
-                    for (int row = 0; row < rows; row++)
-                    {
-                        for (int i = 0; i < n; i++)
-                        {
-                            s[i] = r is null ? a[(row * n) + i] : a[(row * n) + i] + r[(row * n) + i];
-                        }
-
-                        Array.Clear(partial);
-                        for (int i = 0; i < n; i++)
-                        {
-                            partial[i % 16] += s[i];
-                        }
-
-                        float mean = Softmax.ReducePairwise(partial) / n;
-                        Array.Clear(partial);
-                        for (int i = 0; i < n; i++)
-                        {
-                            float d = s[i] - mean;
-                            partial[i % 16] = MathF.FusedMultiplyAdd(d, d, partial[i % 16]);
-                        }
-
-                        float root = MathF.Sqrt((Softmax.ReducePairwise(partial) / n) + l.Epsilon);
-                        for (int i = 0; i < n; i++)
-                        {
-                            y[(row * n) + i] = MathF.FusedMultiplyAdd((s[i] - mean) / root, gamma[i], beta[i]);
-                        }
-                    }
-
+                    LayerNorm(a, r, gamma, beta, l.Epsilon, y, l.Width);
                     break;
                 }
 
@@ -152,6 +121,46 @@ public static class ReferenceEncoder
         }
 
         return outputs;
+    }
+
+    /// <summary>
+    /// Layer norm of the rows of <paramref name="width"/> floats of a (+ r, when r is not null), one float at a time:
+    /// s = a + r; mean = Σ s / n, each s[i] added to partial i mod 16 in ascending i and the 16 partials reduced
+    /// pairwise; the variance the same way over fma(s − mean, s − mean, ·); y = fma((s − mean) / √(variance + ε), γ, β).
+    /// </summary>
+    internal static void LayerNorm(float[] a, float[]? r, float[] gamma, float[] beta, float epsilon, float[] y, int width)
+    {
+        int n = width;
+        int rows = a.Length / n;
+        var s = new float[n];
+        var partial = new float[16];
+        for (int row = 0; row < rows; row++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                s[i] = r is null ? a[(row * n) + i] : a[(row * n) + i] + r[(row * n) + i];
+            }
+
+            Array.Clear(partial);
+            for (int i = 0; i < n; i++)
+            {
+                partial[i % 16] += s[i];
+            }
+
+            float mean = Softmax.ReducePairwise(partial) / n;
+            Array.Clear(partial);
+            for (int i = 0; i < n; i++)
+            {
+                float d = s[i] - mean;
+                partial[i % 16] = MathF.FusedMultiplyAdd(d, d, partial[i % 16]);
+            }
+
+            float root = MathF.Sqrt((Softmax.ReducePairwise(partial) / n) + epsilon);
+            for (int i = 0; i < n; i++)
+            {
+                y[(row * n) + i] = MathF.FusedMultiplyAdd((s[i] - mean) / root, gamma[i], beta[i]);
+            }
+        }
     }
 
     /// <summary>
