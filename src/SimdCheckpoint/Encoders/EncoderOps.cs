@@ -2,6 +2,8 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using SimdCheckpoint.Numerics;
 
 namespace SimdCheckpoint;
@@ -381,19 +383,7 @@ public static class EncoderOps
 
         // This head's real keys, transposed: kt[d·stride + j] = k[keys[j], offset + d], and zeros for the padding keys
         // (the spans' lengths were checked by the caller: every key row holds offset + headSize floats).
-        ref float ktw = ref MemoryMarshal.GetReference(kt);
-        ref float kr0 = ref MemoryMarshal.GetReference(key);
-        nint rowStride = stride;
-        for (int j = 0; j < n; j++)
-        {
-            ref float row = ref Unsafe.Add(ref kr0, ((nint)keys[j] * ld) + offset);
-            ref float column = ref Unsafe.Add(ref ktw, j);
-            for (int d = 0; d < headSize; d++)
-            {
-                column = Unsafe.Add(ref row, d);
-                column = ref Unsafe.Add(ref column, rowStride);
-            }
-        }
+        TransposeKeys(key, ld, offset, headSize, keys, kt, stride, blocks: TOps.Count > 1);
 
         if (stride > n)
         {
@@ -438,6 +428,91 @@ public static class EncoderOps
             Softmax.Rows<TOps, T>(scores, stride, scores, stride, stride, g);
             ContextBlock<TOps, T>(scores, stride, g, value, ld, offset, headSize, keys, context.Slice((i0 * ld) + offset));
         }
+    }
+
+    /// <summary>
+    /// kt[d·stride + j] = k[keys[j]·ld + offset + d] for d below headSize and j below keys.Length: a copy, so any order of
+    /// the moves gives the same bits. Where <paramref name="blocks"/> is set and the machine has 4-lane shuffles (SSE,
+    /// AdvSimd), 4 keys × 4 columns at a time, transposed in registers: four loads, eight shuffles and four stores where
+    /// one float at a time takes sixteen loads and sixteen stores, each store to a row of its own. The keys and columns
+    /// beyond whole blocks of 4 one float at a time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeKeys(ReadOnlySpan<float> key, int ld, int offset, int headSize, ReadOnlySpan<int> keys, Span<float> kt, int stride, bool blocks)
+    {
+        int n = keys.Length;
+        ref float ktw = ref MemoryMarshal.GetReference(kt);
+        ref float kr0 = ref MemoryMarshal.GetReference(key);
+        nint rowStride = stride;
+        int j = 0;
+        int wholeColumns = headSize & ~3;
+        if (blocks && wholeColumns > 0 && (Sse.IsSupported || AdvSimd.Arm64.IsSupported))
+        {
+            for (; j + 4 <= n; j += 4)
+            {
+                ref float k0 = ref Unsafe.Add(ref kr0, ((nint)keys[j] * ld) + offset);
+                ref float k1 = ref Unsafe.Add(ref kr0, ((nint)keys[j + 1] * ld) + offset);
+                ref float k2 = ref Unsafe.Add(ref kr0, ((nint)keys[j + 2] * ld) + offset);
+                ref float k3 = ref Unsafe.Add(ref kr0, ((nint)keys[j + 3] * ld) + offset);
+                ref float column = ref Unsafe.Add(ref ktw, j);
+                for (int d = 0; d < wholeColumns; d += 4)
+                {
+                    (Vector128<float> c0, Vector128<float> c1, Vector128<float> c2, Vector128<float> c3) = Transpose4(
+                        Vector128.LoadUnsafe(ref k0, (nuint)d),
+                        Vector128.LoadUnsafe(ref k1, (nuint)d),
+                        Vector128.LoadUnsafe(ref k2, (nuint)d),
+                        Vector128.LoadUnsafe(ref k3, (nuint)d));
+                    c0.StoreUnsafe(ref column);
+                    c1.StoreUnsafe(ref Unsafe.Add(ref column, rowStride));
+                    c2.StoreUnsafe(ref Unsafe.Add(ref column, 2 * rowStride));
+                    c3.StoreUnsafe(ref Unsafe.Add(ref column, 3 * rowStride));
+                    column = ref Unsafe.Add(ref column, 4 * rowStride);
+                }
+
+                for (int d = wholeColumns; d < headSize; d++)
+                {
+                    Unsafe.Add(ref column, 0) = Unsafe.Add(ref k0, d);
+                    Unsafe.Add(ref column, 1) = Unsafe.Add(ref k1, d);
+                    Unsafe.Add(ref column, 2) = Unsafe.Add(ref k2, d);
+                    Unsafe.Add(ref column, 3) = Unsafe.Add(ref k3, d);
+                    column = ref Unsafe.Add(ref column, rowStride);
+                }
+            }
+        }
+
+        for (; j < n; j++)
+        {
+            ref float row = ref Unsafe.Add(ref kr0, ((nint)keys[j] * ld) + offset);
+            ref float column = ref Unsafe.Add(ref ktw, j);
+            for (int d = 0; d < headSize; d++)
+            {
+                column = Unsafe.Add(ref row, d);
+                column = ref Unsafe.Add(ref column, rowStride);
+            }
+        }
+    }
+
+    /// <summary>The columns of the 4 × 4 block whose rows are r0 … r3, with SSE's or AdvSimd's shuffles (moves only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> C0, Vector128<float> C1, Vector128<float> C2, Vector128<float> C3) Transpose4(
+        Vector128<float> r0, Vector128<float> r1, Vector128<float> r2, Vector128<float> r3)
+    {
+        if (Sse.IsSupported)
+        {
+            // (r0[0], r1[0], r0[1], r1[1]), (r2[0], r3[0], r2[1], r3[1]), and the same of elements 2 and 3.
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);
+            Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3);
+            return (Sse.MoveLowToHigh(t0, t1), Sse.MoveHighToLow(t1, t0), Sse.MoveLowToHigh(t2, t3), Sse.MoveHighToLow(t3, t2));
+        }
+
+        // AdvSimd: the same with zip1/zip2 on 32-bit lanes, then on 64-bit pairs.
+        Vector128<ulong> u0 = AdvSimd.Arm64.ZipLow(r0, r1).AsUInt64(), u1 = AdvSimd.Arm64.ZipLow(r2, r3).AsUInt64();
+        Vector128<ulong> u2 = AdvSimd.Arm64.ZipHigh(r0, r1).AsUInt64(), u3 = AdvSimd.Arm64.ZipHigh(r2, r3).AsUInt64();
+        return (
+            AdvSimd.Arm64.ZipLow(u0, u1).AsSingle(),
+            AdvSimd.Arm64.ZipHigh(u0, u1).AsSingle(),
+            AdvSimd.Arm64.ZipLow(u2, u3).AsSingle(),
+            AdvSimd.Arm64.ZipHigh(u2, u3).AsSingle());
     }
 
     /// <summary>
