@@ -476,7 +476,8 @@ public static class Softmax
         }
         else
         {
-            // Vector128: RowCore reduces in registers only at widths of 4 or more, whose vector types are these three.
+            // Vector128: the callers (the softmax rows, the layer norm) reduce in registers only at widths of 4 or more,
+            // whose vector types are these three.
             q = (Unsafe.As<T, Vector128<float>>(ref a) + Unsafe.As<T, Vector128<float>>(ref c)) + (Unsafe.As<T, Vector128<float>>(ref b) + Unsafe.As<T, Vector128<float>>(ref d));
         }
 
