@@ -93,127 +93,16 @@ public static class EncoderOps
     private static void LayerNormRow<TOps, T>(ref float a, ref float b, ref float gamma, ref float beta, float epsilon, ref float y, int n, Span<float> partial)
         where TOps : IFloatOps<T>
     {
-        int width = TOps.Count;
-        int full = n - (n % Partials);
-        bool sum = !Unsafe.IsNullRef(ref b);
-        ref float p = ref MemoryMarshal.GetReference(partial);
-        bool inRegisters = width >= 4;
-        bool reducedInRegisters = inRegisters && full == n;
-
-        // s = a (+ b) into y; its sum into partial i mod 16. With vectors of 4 lanes or more the 16 partials stay in
-        // 16 / width registers through the row (as in Softmax's rows): the same additions in the same order as through
-        // memory, without a store-to-load chain; they go to memory only for a tail, and without one the pairwise
-        // reduction runs in registers too.
-        float mean = 0f;
-        if (inRegisters)
-        {
-            T s0 = TOps.Broadcast(0f), s1 = s0, s2 = s0, s3 = s0;
-            for (int i = 0; i < full; i += Partials)
-            {
-                s0 = TOps.Add(s0, SumInto<TOps, T>(ref a, ref b, ref y, i, sum));
-                if (Partials / width > 1)
-                {
-                    s1 = TOps.Add(s1, SumInto<TOps, T>(ref a, ref b, ref y, i + width, sum));
-                }
-
-                if (Partials / width > 2)
-                {
-                    s2 = TOps.Add(s2, SumInto<TOps, T>(ref a, ref b, ref y, i + (2 * width), sum));
-                    s3 = TOps.Add(s3, SumInto<TOps, T>(ref a, ref b, ref y, i + (3 * width), sum));
-                }
-            }
-
-            if (reducedInRegisters)
-            {
-                mean = Softmax.ReducePairwise<TOps, T>(s0, s1, s2, s3) / n;
-            }
-            else
-            {
-                Softmax.StorePartials<TOps, T>(s0, s1, s2, s3, ref p);
-            }
-        }
-        else
-        {
-            partial.Clear();
-            for (int i = 0; i < full; i += Partials)
-            {
-                for (int c = 0; c < Partials; c += width)
-                {
-                    T s = SumInto<TOps, T>(ref a, ref b, ref y, i + c, sum);
-                    TOps.Store(TOps.Add(TOps.Load(ref Unsafe.Add(ref p, c)), s), ref Unsafe.Add(ref p, c));
-                }
-            }
-        }
-
-        for (int i = full; i < n; i++)
-        {
-            float s = sum ? Unsafe.Add(ref a, i) + Unsafe.Add(ref b, i) : Unsafe.Add(ref a, i);
-            Unsafe.Add(ref y, i) = s;
-            Unsafe.Add(ref p, i - full) += s;
-        }
-
-        if (!reducedInRegisters)
-        {
-            mean = Softmax.ReducePairwise(partial) / n;
-        }
-
-        // Σ (s − mean)² in the same order, one fma per element.
+        // s = a (+ b) into y, summed; then Σ (s − mean)², one fma per element; each into partial i mod 16.
+        float mean = RowStatistic<TOps, T, SumStep<TOps, T>>(
+            new SumStep<TOps, T>(ref a, ref b, ref y, !Unsafe.IsNullRef(ref b)), n, partial) / n;
         T m = TOps.Broadcast(mean);
-        float variance = 0f;
-        if (inRegisters)
-        {
-            T q0 = TOps.Broadcast(0f), q1 = q0, q2 = q0, q3 = q0;
-            for (int i = 0; i < full; i += Partials)
-            {
-                q0 = SquareDeviation<TOps, T>(ref y, i, m, q0);
-                if (Partials / width > 1)
-                {
-                    q1 = SquareDeviation<TOps, T>(ref y, i + width, m, q1);
-                }
-
-                if (Partials / width > 2)
-                {
-                    q2 = SquareDeviation<TOps, T>(ref y, i + (2 * width), m, q2);
-                    q3 = SquareDeviation<TOps, T>(ref y, i + (3 * width), m, q3);
-                }
-            }
-
-            if (reducedInRegisters)
-            {
-                variance = Softmax.ReducePairwise<TOps, T>(q0, q1, q2, q3) / n;
-            }
-            else
-            {
-                Softmax.StorePartials<TOps, T>(q0, q1, q2, q3, ref p);
-            }
-        }
-        else
-        {
-            partial.Clear();
-            for (int i = 0; i < full; i += Partials)
-            {
-                for (int c = 0; c < Partials; c += width)
-                {
-                    TOps.Store(SquareDeviation<TOps, T>(ref y, i + c, m, TOps.Load(ref Unsafe.Add(ref p, c))), ref Unsafe.Add(ref p, c));
-                }
-            }
-        }
-
-        for (int i = full; i < n; i++)
-        {
-            float d = Unsafe.Add(ref y, i) - mean;
-            Unsafe.Add(ref p, i - full) = MathF.FusedMultiplyAdd(d, d, Unsafe.Add(ref p, i - full));
-        }
-
-        if (!reducedInRegisters)
-        {
-            variance = Softmax.ReducePairwise(partial) / n;
-        }
-
+        float variance = RowStatistic<TOps, T, DeviationStep<TOps, T>>(new DeviationStep<TOps, T>(ref y, m, mean), n, partial) / n;
         float r = MathF.Sqrt(variance + epsilon);
 
         // y = fma((s − mean) / r, γ, β).
         T rv = TOps.Broadcast(r);
+        int width = TOps.Count;
         int j = 0;
         for (; j <= n - width; j += width)
         {
@@ -228,28 +117,143 @@ public static class EncoderOps
         }
     }
 
-    /// <summary>s = a[i..] (+ b[i..]) stored to y[i..], and returned.</summary>
+    /// <summary>
+    /// One of a layer norm row's two statistics: Σ over the row of the step's value, each element's value added to
+    /// partial i mod 16 in ascending i (by <typeparamref name="TStep"/>: an add, or an fma), the 16 partials then reduced
+    /// pairwise. With vectors of 4 lanes or more the partials stay in 16 / width registers through the row (as in
+    /// Softmax's rows): the same operations in the same order as through memory, without a store-to-load chain; they go
+    /// to memory only for a tail, and without one the reduction runs in registers too.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T SumInto<TOps, T>(ref float a, ref float b, ref float y, int i, bool sum)
+    private static float RowStatistic<TOps, T, TStep>(TStep step, int n, Span<float> partial)
         where TOps : IFloatOps<T>
+        where TStep : struct, IRowStep<T>, allows ref struct
     {
-        T s = TOps.Load(ref Unsafe.Add(ref a, i));
-        if (sum)
+        int width = TOps.Count;
+        int full = n - (n % Partials);
+        ref float p = ref MemoryMarshal.GetReference(partial);
+        if (width >= 4)
         {
-            s = TOps.Add(s, TOps.Load(ref Unsafe.Add(ref b, i)));
+            T s0 = TOps.Broadcast(0f), s1 = s0, s2 = s0, s3 = s0;
+            for (int i = 0; i < full; i += Partials)
+            {
+                s0 = step.Add(i, s0);
+                if (Partials / width > 1)
+                {
+                    s1 = step.Add(i + width, s1);
+                }
+
+                if (Partials / width > 2)
+                {
+                    s2 = step.Add(i + (2 * width), s2);
+                    s3 = step.Add(i + (3 * width), s3);
+                }
+            }
+
+            if (full == n)
+            {
+                return Softmax.ReducePairwise<TOps, T>(s0, s1, s2, s3);
+            }
+
+            Softmax.StorePartials<TOps, T>(s0, s1, s2, s3, ref p);
+        }
+        else
+        {
+            partial.Clear();
+            for (int i = 0; i < full; i += Partials)
+            {
+                for (int c = 0; c < Partials; c += width)
+                {
+                    TOps.Store(step.Add(i + c, TOps.Load(ref Unsafe.Add(ref p, c))), ref Unsafe.Add(ref p, c));
+                }
+            }
         }
 
-        TOps.Store(s, ref Unsafe.Add(ref y, i));
-        return s;
+        for (int i = full; i < n; i++)
+        {
+            Unsafe.Add(ref p, i - full) = step.AddOne(i, Unsafe.Add(ref p, i - full));
+        }
+
+        return Softmax.ReducePairwise(partial);
     }
 
-    /// <summary>fma(d, d, q) for d = y[i..] − mean.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T SquareDeviation<TOps, T>(ref float y, int i, T mean, T q)
+    /// <summary>What a layer norm row's statistic adds for its elements from i on (see <c>RowStatistic</c>).</summary>
+    private interface IRowStep<T>
+    {
+        /// <summary>partial plus the step's value of the vector at element i.</summary>
+        T Add(int i, T partial);
+
+        /// <summary>partial plus the step's value of element i alone.</summary>
+        float AddOne(int i, float partial);
+    }
+
+    /// <summary>s = a[i] (+ b[i]), stored to y[i], added to the partial.</summary>
+    private readonly ref struct SumStep<TOps, T> : IRowStep<T>
         where TOps : IFloatOps<T>
     {
-        T d = TOps.Subtract(TOps.Load(ref Unsafe.Add(ref y, i)), mean);
-        return TOps.FusedMultiplyAdd(d, d, q);
+        private readonly ref float _a;
+        private readonly ref float _b;
+        private readonly ref float _y;
+        private readonly bool _sum;
+
+        public SumStep(ref float a, ref float b, ref float y, bool sum)
+        {
+            _a = ref a;
+            _b = ref b;
+            _y = ref y;
+            _sum = sum;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Add(int i, T partial)
+        {
+            T s = TOps.Load(ref Unsafe.Add(ref _a, i));
+            if (_sum)
+            {
+                s = TOps.Add(s, TOps.Load(ref Unsafe.Add(ref _b, i)));
+            }
+
+            TOps.Store(s, ref Unsafe.Add(ref _y, i));
+            return TOps.Add(partial, s);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float AddOne(int i, float partial)
+        {
+            float s = _sum ? Unsafe.Add(ref _a, i) + Unsafe.Add(ref _b, i) : Unsafe.Add(ref _a, i);
+            Unsafe.Add(ref _y, i) = s;
+            return partial + s;
+        }
+    }
+
+    /// <summary>fma(d, d, partial) for d = y[i] − mean.</summary>
+    private readonly ref struct DeviationStep<TOps, T> : IRowStep<T>
+        where TOps : IFloatOps<T>
+    {
+        private readonly ref float _y;
+        private readonly T _mean;
+        private readonly float _meanOne;
+
+        public DeviationStep(ref float y, T mean, float meanOne)
+        {
+            _y = ref y;
+            _mean = mean;
+            _meanOne = meanOne;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public T Add(int i, T partial)
+        {
+            T d = TOps.Subtract(TOps.Load(ref Unsafe.Add(ref _y, i)), _mean);
+            return TOps.FusedMultiplyAdd(d, d, partial);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float AddOne(int i, float partial)
+        {
+            float d = Unsafe.Add(ref _y, i) - _meanOne;
+            return MathF.FusedMultiplyAdd(d, d, partial);
+        }
     }
 
     /// <summary>
